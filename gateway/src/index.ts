@@ -1,0 +1,4 @@
+export * from './gateway.ts';
+export * from './keys.ts';
+export * from './limits.ts';
+export * from './tokens.ts';

@@ -1,0 +1,13 @@
+import { loadTypeDefs, type SubgraphModule } from '@comanda/kit';
+import { entities } from './entities.ts';
+import { migrations } from './migrations/0001_customers.ts';
+import { resolvers } from './resolvers.ts';
+
+export const customers: SubgraphModule = {
+  name: 'customers',
+  port: 4103,
+  typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
+  resolvers,
+  entities,
+  migrations,
+};

@@ -1,0 +1,4 @@
+import { runStandalone } from '@comanda/kit';
+import { customers } from './index.ts';
+
+await runStandalone(customers);

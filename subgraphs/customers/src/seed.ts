@@ -1,0 +1,36 @@
+import type { EntityManager } from '@comanda/kit';
+import { Customer } from './entities.ts';
+
+/** The part of the demo tenant (scripts/demo/data.ts) this subgraph keeps. */
+export interface CustomerSeed {
+  tenantId: string;
+  customers: {
+    id: string;
+    kind: 'PERSON' | 'COMPANY';
+    name: string;
+    email: string | null;
+    phone: string | null;
+    taxId: string | null;
+    tags: string[];
+  }[];
+}
+
+export async function seed(em: EntityManager, tenant: CustomerSeed): Promise<void> {
+  const existing = new Set((await em.find(Customer, { id: { $in: tenant.customers.map((c) => c.id) } })).map((c) => c.id));
+  for (const c of tenant.customers) {
+    if (existing.has(c.id)) continue;
+    em.create(Customer, {
+      id: c.id,
+      tenantId: tenant.tenantId,
+      kind: c.kind,
+      name: c.name,
+      email: c.email,
+      phone: c.phone,
+      taxId: c.taxId,
+      tags: c.tags,
+      address: { line1: 'Str. Exemplu 1', city: 'București', region: 'RO-B', postalCode: '010101', countryCode: 'RO' },
+      createdAt: new Date(),
+    });
+  }
+  await em.flush();
+}

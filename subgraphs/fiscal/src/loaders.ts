@@ -1,0 +1,132 @@
+import { byKey, groupByKey, type SubgraphContext } from '@comanda/kit';
+import { calendarDay } from './domain/calendar-day.ts';
+import { UUID } from './domain/documents.ts';
+import type { InvoiceRow, PrinterRow, PrintJobRow, ReceiptRow } from './entities.ts';
+import {
+  invoicesByCustomerIds,
+  invoicesByIds,
+  invoicesByOrderIds,
+  overdueInvoiceCounts,
+  printersByIds,
+  printJobsByIds,
+  printJobsByReceiptIds,
+  receiptsByIds,
+  receiptsByOrderIds,
+  receiptsIssuedBetween,
+} from './services/reads.ts';
+
+/**
+ * Every per-parent lookup and __resolveReference goes through a per-request DataLoader, so a
+ * page of orders costs the same number of statements as one order. Malformed ids resolve to
+ * null (or []) without a query.
+ */
+
+function one<V>(ctx: SubgraphContext, name: string, id: string, fetch: (ids: readonly string[]) => Promise<V[]>, keyOf: (row: V) => string) {
+  if (!UUID.test(id)) return Promise.resolve(null);
+  return ctx.loaders.get<string, V | null>(name, async (ids) => byKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
+}
+
+function many<V>(ctx: SubgraphContext, name: string, id: string, fetch: (ids: readonly string[]) => Promise<V[]>, keyOf: (row: V) => string) {
+  if (!UUID.test(id)) return Promise.resolve([] as V[]);
+  return ctx.loaders.get<string, V[]>(name, async (ids) => groupByKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
+}
+
+export const loadPrinter = (ctx: SubgraphContext, id: string): Promise<PrinterRow | null> =>
+  one(
+    ctx,
+    'printer',
+    id,
+    (ids) => printersByIds(ctx.em, ids),
+    (p) => p.id,
+  );
+
+export const loadReceipt = (ctx: SubgraphContext, id: string): Promise<ReceiptRow | null> =>
+  one(
+    ctx,
+    'receipt',
+    id,
+    (ids) => receiptsByIds(ctx.em, ids),
+    (r) => r.id,
+  );
+
+export const loadReceiptOfOrder = (ctx: SubgraphContext, orderId: string): Promise<ReceiptRow | null> =>
+  one(
+    ctx,
+    'receipt-of-order',
+    orderId,
+    (ids) => receiptsByOrderIds(ctx.em, ids),
+    (r) => r.orderId,
+  );
+
+export const loadInvoice = (ctx: SubgraphContext, id: string): Promise<InvoiceRow | null> =>
+  one(
+    ctx,
+    'invoice',
+    id,
+    (ids) => invoicesByIds(ctx.em, ids),
+    (i) => i.id,
+  );
+
+export const loadInvoiceOfOrder = (ctx: SubgraphContext, orderId: string): Promise<InvoiceRow | null> =>
+  one(
+    ctx,
+    'invoice-of-order',
+    orderId,
+    (ids) => invoicesByOrderIds(ctx.em, ids),
+    (i) => i.orderId ?? '',
+  );
+
+export const loadInvoicesOfCustomer = (ctx: SubgraphContext, customerId: string): Promise<InvoiceRow[]> =>
+  many(
+    ctx,
+    'invoices-of-customer',
+    customerId,
+    (ids) => invoicesByCustomerIds(ctx.em, ids),
+    (i) => i.customerId,
+  );
+
+export const loadPrintJob = (ctx: SubgraphContext, id: string): Promise<PrintJobRow | null> =>
+  one(
+    ctx,
+    'print-job',
+    id,
+    (ids) => printJobsByIds(ctx.em, ids),
+    (j) => j.id,
+  );
+
+export const loadPrintJobsOfReceipt = (ctx: SubgraphContext, receiptId: string): Promise<PrintJobRow[]> =>
+  many(
+    ctx,
+    'print-jobs-of-receipt',
+    receiptId,
+    (ids) => printJobsByReceiptIds(ctx.em, ids),
+    (j) => j.receiptId ?? '',
+  );
+
+/** One query per distinct timezone (stores in one timezone share the day). */
+export function loadReceiptsToday(ctx: SubgraphContext, storeId: string, timezone: string): Promise<number> {
+  if (!UUID.test(storeId)) return Promise.resolve(0);
+  return ctx.loaders
+    .get<string, number>('receipts-today', async (keys) => {
+      const parsed = keys.map((k) => JSON.parse(k) as [string, string]);
+      const counts = new Map<string, number>();
+      for (const zone of new Set(parsed.map(([, tz]) => tz))) {
+        const storeIds = parsed.filter(([, tz]) => tz === zone).map(([id]) => id);
+        const { from, to } = calendarDay(new Date(), zone);
+        const perStore = await receiptsIssuedBetween(ctx.em, storeIds, from, to);
+        for (const id of storeIds) counts.set(JSON.stringify([id, zone]), perStore.get(id) ?? 0);
+      }
+      return keys.map((k) => counts.get(k) ?? 0);
+    })
+    .load(JSON.stringify([storeId.toLowerCase(), timezone]));
+}
+
+export function loadOverdueInvoices(ctx: SubgraphContext, storeId: string): Promise<number> {
+  if (!UUID.test(storeId)) return Promise.resolve(0);
+  return ctx.loaders
+    .get<string, number>('overdue-invoices', async (ids) => {
+      const counts = await overdueInvoiceCounts(ctx.em, ids, new Date());
+      return ids.map((id) => counts.get(id) ?? 0);
+    })
+    .load(storeId.toLowerCase());
+}

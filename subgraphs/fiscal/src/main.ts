@@ -1,0 +1,4 @@
+import { runStandalone } from '@comanda/kit';
+import { fiscal } from './index.ts';
+
+await runStandalone(fiscal);

@@ -1,0 +1,34 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** The CloudEvents 1.0 envelope every event travels in (DESIGN.md, Events). */
+export interface EventEnvelope<TData = Record<string, unknown>> {
+  specversion: '1.0';
+  id: string;
+  /** the publishing subgraph, e.g. `orders` */
+  source: string;
+  /** `comanda.<subgraph>.<aggregate>.<event>.v1` */
+  type: string;
+  /** the aggregate id */
+  subject: string;
+  time: string;
+  tenantid: string;
+  storeid: string | null;
+  /** per aggregate, from 1 */
+  sequence: number;
+  traceparent: string | null;
+  datacontenttype: 'application/json';
+  data: TData;
+}
+
+/**
+ * A reaction to another subgraph's event. The runtime calls `handle` in one transaction bound
+ * to the event's tenant, together with the inbox row that makes redelivery harmless; throw to
+ * have it retried (and eventually dead-lettered).
+ */
+export interface EventHandler {
+  /** a unique name within the subgraph, e.g. `order-account-on-placed` */
+  name: string;
+  /** full event types it reacts to */
+  types: string[];
+  handle: (em: EntityManager, event: EventEnvelope) => Promise<void>;
+}

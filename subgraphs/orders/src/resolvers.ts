@@ -1,0 +1,212 @@
+import {
+  type Connection,
+  canUseStore,
+  Decimal,
+  forbidden,
+  GraphQLError,
+  hasRole,
+  money,
+  type Resolvers,
+  type Role,
+  requireRole,
+  requireStore,
+  retryOnConflict,
+  runMutation,
+  STAFF,
+  type SubgraphContext,
+} from '@comanda/kit';
+import type { OrderStatus } from './domain/lifecycle.ts';
+import { type OrderChannel, type PlaceOrderInput, UUID } from './domain/place-order.ts';
+import type { OrderEventRow, OrderLineRow, OrderRow, ProductRow, StoreRow, VariantRow } from './entities.ts';
+import {
+  loadCustomerOrders,
+  loadOrder,
+  loadOrderEvents,
+  loadOrderLines,
+  loadProduct,
+  loadStore,
+  loadStoreMetrics,
+  loadTenantCurrency,
+  loadVariant,
+  loadVariantsOfProduct,
+} from './loaders.ts';
+import { findProducts, storesInScope, variantByBarcode } from './services/catalog.ts';
+import type { StoreMetricsRow } from './services/metrics.ts';
+import { transitionOrder } from './services/order-lifecycle.ts';
+import { placeOrder } from './services/order-placement.ts';
+import { findOrders, type OrderFilter } from './services/order-queries.ts';
+
+/** Products are tenant-wide; the currency their prices are shown in comes from the store they were reached through (null: a bare reference). */
+type ProductView = ProductRow & { currencyCode: string | null };
+type VariantView = VariantRow & { currencyCode: string | null };
+type LineView = OrderLineRow & { currencyCode: string };
+
+const EVERYONE: Role[] = [...STAFF, 'device', 'partner'];
+const READERS: Role[] = [...STAFF, 'partner'];
+const SELLERS: Role[] = ['owner', 'manager', 'cashier'];
+/** partners sell through their own storefronts, never at a till or on a B2B account */
+const PARTNER_CHANNELS: OrderChannel[] = ['WEB', 'MARKETPLACE'];
+
+/** Unit prices may carry up to 4 decimals (e.g. per gram); show at least 2. */
+function unitMoney(amount: string, currencyCode: string) {
+  const value = new Decimal(amount);
+  return { amount: value.decimalPlaces() <= 2 ? value.toFixed(2) : value.toFixed(), currencyCode };
+}
+
+const plainDecimal = (value: string) => new Decimal(value).toFixed();
+
+function mapConnection<T, U>(connection: Connection<T>, view: (row: T) => U): Connection<U> {
+  return {
+    nodes: connection.nodes.map(view),
+    edges: connection.edges.map((e) => ({ cursor: e.cursor, node: view(e.node) })),
+    pageInfo: connection.pageInfo,
+  };
+}
+
+const emptyConnection = { nodes: [], edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+
+/** An order outside the caller's stores is as invisible as one that does not exist. */
+async function visibleOrder(ctx: SubgraphContext, id: string): Promise<OrderRow | null> {
+  const order = await loadOrder(ctx, id);
+  return order && canUseStore(ctx.identity, order.storeId) ? order : null;
+}
+
+async function visibleStore(ctx: SubgraphContext, id: string): Promise<StoreRow | null> {
+  if (!canUseStore(ctx.identity, id.toLowerCase())) return null;
+  return loadStore(ctx, id);
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    stores: (_: unknown, __: unknown, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...EVERYONE);
+      return storesInScope(ctx.em, ctx.identity.storeIds?.filter((id) => UUID.test(id)) ?? null);
+    },
+    store: (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...EVERYONE);
+      return visibleStore(ctx, args.id);
+    },
+    products: async (_: unknown, args: { storeId: string; first?: number; after?: string; search?: string }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...READERS);
+      requireStore(ctx.identity, args.storeId);
+      const store = await loadStore(ctx, args.storeId);
+      if (!store) return emptyConnection;
+      const page = await findProducts(ctx.em, args.first, args.after, args.search);
+      return mapConnection(page, (p): ProductView => ({ ...p, currencyCode: store.currencyCode }));
+    },
+    variantByBarcode: async (_: unknown, args: { storeId: string; barcode: string }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...READERS);
+      requireStore(ctx.identity, args.storeId);
+      const store = await loadStore(ctx, args.storeId);
+      const variant = store && (await variantByBarcode(ctx.em, args.barcode));
+      return variant ? ({ ...variant, currencyCode: store.currencyCode } satisfies VariantView) : null;
+    },
+    order: (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...READERS);
+      return visibleOrder(ctx, args.id);
+    },
+    orders: (_: unknown, args: { storeId: string; first?: number; after?: string; filter?: OrderFilter }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...READERS);
+      requireStore(ctx.identity, args.storeId);
+      if (!UUID.test(args.storeId)) return emptyConnection;
+      return findOrders(ctx.em, args.storeId.toLowerCase(), args.filter ?? {}, args.first, args.after);
+    },
+    storeMetrics: async (_: unknown, args: { storeId: string }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...STAFF);
+      requireStore(ctx.identity, args.storeId);
+      const metrics = await loadStoreMetrics(ctx, args.storeId);
+      if (!metrics) throw new GraphQLError(`no store ${args.storeId}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      return metrics;
+    },
+  },
+
+  Mutation: {
+    placeOrder: async (_: unknown, args: { input: PlaceOrderInput }, ctx: SubgraphContext) => {
+      const { identity } = ctx;
+      requireRole(identity, ...SELLERS, 'partner');
+      if (!hasRole(identity, ...SELLERS) && !PARTNER_CHANNELS.includes(args.input.channel)) {
+        throw forbidden(`partners may place ${PARTNER_CHANNELS.join(' and ')} orders only`);
+      }
+      requireStore(identity, args.input.storeId.toLowerCase());
+      const placer = { tenantId: identity.tenantId, actor: identity.userId, mayOverridePrice: hasRole(identity, 'owner', 'manager') };
+      const payload = await retryOnConflict(() =>
+        runMutation(ctx.em, { order: null, replayed: null, notices: null }, (tx) => placeOrder(tx, placer, args.input)),
+      );
+      // a refused order is not a replay and carries no notices; both fields are non-null
+      return { ...payload, replayed: payload.replayed ?? false, notices: payload.notices ?? [] };
+    },
+    transitionOrder: (_: unknown, args: { input: { orderId: string; to: OrderStatus; reason?: string | null } }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...SELLERS);
+      const request = { ...args.input, actor: ctx.identity.userId, storeIds: ctx.identity.storeIds };
+      return runMutation(ctx.em, { order: null }, async (tx) => ({ order: (await transitionOrder(tx, request)).order }));
+    },
+  },
+
+  Store: {
+    __resolveReference: (ref: { id: string }, ctx: SubgraphContext) => visibleStore(ctx, ref.id),
+  },
+
+  Product: {
+    __resolveReference: async (ref: { id: string }, ctx: SubgraphContext): Promise<ProductView | null> => {
+      const product = await loadProduct(ctx, ref.id);
+      return product && { ...product, currencyCode: null };
+    },
+    variants: async (product: ProductView, _: unknown, ctx: SubgraphContext): Promise<VariantView[]> =>
+      (await loadVariantsOfProduct(ctx, product.id)).map((v) => ({ ...v, currencyCode: product.currencyCode })),
+  },
+
+  ProductVariant: {
+    __resolveReference: async (ref: { id: string }, ctx: SubgraphContext): Promise<VariantView | null> => {
+      const variant = await loadVariant(ctx, ref.id);
+      return variant && { ...variant, currencyCode: null };
+    },
+    price: async (variant: VariantView, _: unknown, ctx: SubgraphContext) =>
+      unitMoney(variant.price, variant.currencyCode ?? (await loadTenantCurrency(ctx))),
+    vatRate: (variant: VariantView) => plainDecimal(variant.vatRate),
+    product: async (variant: VariantView, _: unknown, ctx: SubgraphContext): Promise<ProductView | null> => {
+      const product = await loadProduct(ctx, variant.productId);
+      return product && { ...product, currencyCode: variant.currencyCode };
+    },
+  },
+
+  Order: {
+    __resolveReference: (ref: { id: string }, ctx: SubgraphContext) => visibleOrder(ctx, ref.id),
+    store: (order: OrderRow, _: unknown, ctx: SubgraphContext) => loadStore(ctx, order.storeId),
+    customer: (order: OrderRow) => (order.customerId ? { __typename: 'Customer', id: order.customerId } : null),
+    lines: async (order: OrderRow, _: unknown, ctx: SubgraphContext): Promise<LineView[]> =>
+      (await loadOrderLines(ctx, order.id)).map((line) => ({ ...line, currencyCode: order.currencyCode })),
+    events: (order: OrderRow, _: unknown, ctx: SubgraphContext): Promise<OrderEventRow[]> => loadOrderEvents(ctx, order.id),
+    subtotal: (order: OrderRow) => money(order.subtotal, order.currencyCode),
+    discountTotal: (order: OrderRow) => money(order.discountTotal, order.currencyCode),
+    taxTotal: (order: OrderRow) => money(order.taxTotal, order.currencyCode),
+    total: (order: OrderRow) => money(order.total, order.currencyCode),
+  },
+
+  OrderLine: {
+    variant: async (line: LineView, _: unknown, ctx: SubgraphContext): Promise<VariantView | null> => {
+      const variant = await loadVariant(ctx, line.variantId);
+      return variant && { ...variant, currencyCode: line.currencyCode };
+    },
+    quantity: (line: LineView) => plainDecimal(line.quantity),
+    unitPrice: (line: LineView) => unitMoney(line.unitPrice, line.currencyCode),
+    vatRate: (line: LineView) => plainDecimal(line.vatRate),
+    discount: (line: LineView) => money(line.discount, line.currencyCode),
+    total: (line: LineView) => money(line.total, line.currencyCode),
+    netAmount: (line: LineView) => money(line.netAmount, line.currencyCode),
+    taxAmount: (line: LineView) => money(line.taxAmount, line.currencyCode),
+  },
+
+  StoreMetrics: {
+    __resolveReference: (ref: { storeId: string }, ctx: SubgraphContext) =>
+      canUseStore(ctx.identity, ref.storeId.toLowerCase()) ? loadStoreMetrics(ctx, ref.storeId) : null,
+    salesToday: (metrics: StoreMetricsRow) => money(metrics.salesToday, metrics.currencyCode),
+  },
+
+  Customer: {
+    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    orders: (customer: { id: string }, args: { first?: number; after?: string }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...READERS);
+      return loadCustomerOrders(ctx, customer.id.toLowerCase(), args.first, args.after);
+    },
+  },
+};

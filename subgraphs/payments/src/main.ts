@@ -1,0 +1,4 @@
+import { runStandalone } from '@comanda/kit';
+import { payments } from './index.ts';
+
+await runStandalone(payments);

@@ -1,0 +1,23 @@
+/**
+ * npm run bench -- <name> [--seconds N] [--concurrency N]
+ * Benchmarks print ratios against a baseline measured in the same run; the last line is JSON.
+ */
+import { parseArgs } from 'node:util';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { seconds: { type: 'string', default: '20' }, concurrency: { type: 'string', default: '32' } },
+});
+
+const benches: Record<string, () => Promise<{ run: (o: { seconds: number; concurrency: number }) => Promise<void> }>> = {
+  'federated-read': () => import('./federated-read.ts'),
+};
+
+const name = positionals[0];
+const load = name ? benches[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [--seconds 20] [--concurrency 32]`);
+  process.exit(2);
+}
+await (await load()).run({ seconds: Number(values.seconds), concurrency: Number(values.concurrency) });
+process.exit(0);

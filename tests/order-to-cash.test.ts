@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { adminQuery, demo, eventually, gql } from './support/client.ts';
+import { orderStatus, PLACE_ORDER, pay, placePosOrder } from './support/flows.ts';
+
+describe('order to cash through the gateway', () => {
+  it('a POS order paid in full is confirmed by the payment event, with the system as actor', async () => {
+    const order = await placePosOrder();
+    expect(order.status).toBe('PENDING');
+    const payment = await pay(order.id, order.total.amount, 'CASH', '500.00');
+    expect(payment.state).toBe('CAPTURED');
+    await eventually(async () => (await orderStatus(order.id)) === 'CONFIRMED');
+    const res = await gql(
+      'query($id: ID!) { order(id: $id) { paymentStatus balanceDue { amount } events { type fromStatus toStatus actor reason } } }',
+      { id: order.id },
+    );
+    expect(res.data.order.paymentStatus).toBe('PAID');
+    expect(res.data.order.balanceDue.amount).toBe('0.00');
+    expect(res.data.order.events.at(-1)).toEqual({
+      type: 'confirmed',
+      fromStatus: 'PENDING',
+      toStatus: 'CONFIRMED',
+      actor: 'system:payments',
+      reason: 'PAID',
+    });
+  });
+
+  it('a partial payment leaves the order PENDING', async () => {
+    const order = await placePosOrder();
+    await pay(order.id, '1.00', 'CASH');
+    // give the event time to arrive: it must not confirm
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await orderStatus(order.id)).toBe('PENDING');
+  });
+});
+
+describe('fiscal documents from the event flow', () => {
+  it('a paid POS sale gets a receipt with every payment and a QUEUED print job for the store printer', async () => {
+    const order = await placePosOrder();
+    const half = (Number(order.total.amount) / 2).toFixed(2);
+    const rest = (Number(order.total.amount) - Number(half)).toFixed(2);
+    await pay(order.id, half, 'CARD');
+    await pay(order.id, rest, 'CASH', '1000.00');
+    const res = await eventually(async () => {
+      const r = await gql(
+        'query($id: ID!) { order(id: $id) { status receipt { number total { amount } vatBreakdown { rate taxAmount { amount } } printJobs { status copy printer { id } } } } }',
+        { id: order.id },
+      );
+      return r.data?.order?.receipt ? r : null;
+    });
+    const receipt = res.data.order.receipt;
+    expect(receipt.number).toMatch(/\d+$/);
+    expect(receipt.total.amount).toBe(order.total.amount);
+    expect(receipt.printJobs).toEqual([{ status: 'QUEUED', copy: false, printer: { id: demo.stores[0]!.printerId } }]);
+    const payments = await adminQuery(`select payments from fiscal.receipt where order_id = $1`, [order.id]);
+    expect(payments[0].payments.map((p: { method: string }) => p.method).sort()).toEqual(['CARD', 'CASH']);
+  });
+
+  it('a B2B order on account gets an invoice with the next gap-free number when confirmed', async () => {
+    const store = demo.stores[1]!;
+    const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
+    const variant = demo.products[2]!.variants[0]!;
+    const placed = await gql(PLACE_ORDER, {
+      input: {
+        storeId: store.id,
+        clientOrderId: crypto.randomUUID(),
+        channel: 'B2B',
+        customerId: company.id,
+        payOnAccount: true,
+        lines: [{ variantId: variant.id, quantity: '10' }],
+      },
+    });
+    const order = placed.data.placeOrder.order;
+    const confirmed = await gql(
+      'mutation($input: TransitionOrderInput!) { transitionOrder(input: $input) { order { status } userErrors { code } } }',
+      {
+        input: { orderId: order.id, to: 'CONFIRMED' },
+      },
+    );
+    expect(confirmed.data.transitionOrder.userErrors).toEqual([]);
+    const invoice = await eventually(
+      async () =>
+        (await gql('query($id: ID!) { order(id: $id) { invoice { number status total { amount } customer { id } } } }', { id: order.id })).data?.order
+          ?.invoice,
+    );
+    expect(invoice).toMatchObject({ status: 'ISSUED', total: { amount: order.total.amount }, customer: { id: company.id } });
+    expect(invoice.number).toMatch(/^CMD-\d{6}$/);
+
+    // paying the invoice (bank transfer settles later; a card payment captures at once)
+    await pay(order.id, order.total.amount, 'CARD');
+    await eventually(
+      async () => (await gql('query($id: ID!) { order(id: $id) { invoice { status } } }', { id: order.id })).data?.order?.invoice?.status === 'PAID',
+    );
+  });
+});
+
+describe('cancellation', () => {
+  it('refunds what was captured on a cancelled order', async () => {
+    const order = await placePosOrder();
+    await pay(order.id, '5.00', 'CASH');
+    await pay(order.id, '3.00', 'CARD');
+    const cancelled = await gql(
+      'mutation($input: TransitionOrderInput!) { transitionOrder(input: $input) { order { status } userErrors { code } } }',
+      {
+        input: { orderId: order.id, to: 'CANCELLED', reason: 'customer left' },
+      },
+    );
+    expect(cancelled.data.transitionOrder.order.status).toBe('CANCELLED');
+    const res = await eventually(async () => {
+      const r = await gql('query($id: ID!) { order(id: $id) { paymentStatus amountPaid { amount } payments { state } } }', { id: order.id });
+      return r.data?.order?.paymentStatus === 'REFUNDED' ? r : null;
+    });
+    expect(res.data.order.amountPaid.amount).toBe('0.00');
+    expect(res.data.order.payments.map((p: { state: string }) => p.state)).toEqual(['REFUNDED', 'REFUNDED']);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Once per `npm test`: a fresh database, every subgraph migrated and seeded with the demo
+ * tenant and a second tenant, all six subgraphs and the gateway on free ports. Test files
+ * reach them through tests/support/client.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadKeys } from '@comanda/gateway';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { demoTenant, otherTenant } from '../../scripts/demo/data.ts';
+import { openDatabase } from '../../scripts/postgres.ts';
+import { type Stack, startStack } from '../../scripts/stack.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatewayUrl: string;
+    subgraphUrls: Record<string, string>;
+    databaseUrl: string;
+    keysDir: string;
+  }
+}
+
+// one database per run, so runs side by side (a developer and CI, two helpers) never collide
+const TEST_DB = `comanda_test_${process.pid}`;
+
+async function freshDatabase(): Promise<{ url: string; stop: () => Promise<void>; drop: () => Promise<void> }> {
+  const explicit = process.env.TEST_DATABASE_URL;
+  const base = explicit ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(base);
+  const name = explicit ? decodeURIComponent(url.pathname.slice(1)) : TEST_DB;
+  url.pathname = '/postgres';
+  let admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  let stop = async () => {};
+  try {
+    await admin.connect();
+  } catch {
+    // no server there: run the tests on the embedded PostgreSQL instead
+    delete process.env.DATABASE_URL;
+    const embedded = await openDatabase(name);
+    stop = embedded.stop;
+    url.href = new URL(embedded.url).href;
+    url.pathname = '/postgres';
+    admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+  }
+  await admin.query(`drop database if exists "${name}" with (force)`);
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const adminUrl = url.toString();
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    if (explicit) return;
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    await client.query(`drop database if exists "${name}" with (force)`).catch(() => {});
+    await client.end();
+  };
+  return { url: url.toString(), stop, drop };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.LOG_LEVEL ??= 'silent';
+  process.env.COMANDA_COUNT_SQL = '1';
+  const keysDir = mkdtempSync(join(tmpdir(), 'comanda-keys-'));
+  process.env.COMANDA_KEYS_DIR = keysDir;
+  const database = await freshDatabase();
+  const keys = await loadKeys(keysDir);
+  let stack: Stack;
+  try {
+    stack = await startStack({ databaseUrl: database.url, keys, ephemeralPorts: true, tenants: [demoTenant, otherTenant] });
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  project.provide('gatewayUrl', stack.gateway.url);
+  project.provide('subgraphUrls', Object.fromEntries(Object.entries(stack.subgraphs).map(([n, r]) => [n, r.url])));
+  project.provide('databaseUrl', database.url);
+  project.provide('keysDir', keysDir);
+  return async () => {
+    await stack.stop();
+    await database.drop();
+    await database.stop();
+    rmSync(keysDir, { recursive: true, force: true });
+  };
+}
