@@ -25,7 +25,7 @@ export interface EventCatalog {
   types: string[];
   schema: (type: string) => EventSchema | undefined;
   /** null when valid; otherwise what is wrong, one line per problem */
-  validate: (event: { type?: unknown }) => string[] | null;
+  validate: (event: object) => string[] | null;
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
@@ -50,8 +50,9 @@ export function loadEventCatalog(): EventCatalog {
     types: [...schemas.keys()],
     schema: (type) => schemas.get(type),
     validate(event) {
-      const validator = typeof event.type === 'string' ? validators.get(event.type) : undefined;
-      if (!validator) return [`no schema for event type ${String(event.type)}`];
+      const type = (event as { type?: unknown }).type;
+      const validator = typeof type === 'string' ? validators.get(type) : undefined;
+      if (!validator) return [`no schema for event type ${String(type)}`];
       if (validator(event)) return null;
       return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
     },

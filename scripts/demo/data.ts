@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 /**
  * The demo tenant that `npm start` seeds and the tests run against. Ids are UUIDv5 of a
  * readable name, so every subgraph seeds the same ids without talking to the others.
@@ -97,6 +98,31 @@ const GOODS: [string, string, string][] = [
   ['AA batteries 4 pcs', '21.90', '21'],
   ['USB-C cable 1m', '34.90', '21'],
   ['Phone charger 20W', '79.00', '21'],
+  ['Honey 500g', '32.50', '11'],
+  ['Oat milk 1L', '13.99', '11'],
+  ['Granola 400g', '21.40', '11'],
+  ['Sparkling water 6x0.5L', '15.90', '11'],
+  ['Almonds 200g', '27.90', '11'],
+  ['Strawberry jam 370g', '14.20', '11'],
+  ['Basmati rice 1kg', '18.90', '11'],
+  ['Pasta 500g', '7.49', '11'],
+  ['Tomato passata 700g', '8.90', '11'],
+  ['Sea salt 500g', '6.30', '11'],
+  ['Demitasse cups 2 pcs', '45.00', '21'],
+  ['Moka pot 6 cups', '139.00', '21'],
+  ['Coffee filters 100 pcs', '16.90', '21'],
+  ['Descaler 250ml', '29.90', '21'],
+  ['Travel tumbler', '69.00', '21'],
+  ['Kitchen scale', '89.00', '21'],
+  ['Cutting board', '54.90', '21'],
+  ['Apron', '49.00', '21'],
+  ['Gift card box', '9.90', '21'],
+  ['Scented candle', '36.50', '21'],
+  ['Hand soap 300ml', '11.90', '21'],
+  ['Trash bags 30 pcs', '13.40', '21'],
+  ['LED bulb E27', '17.90', '21'],
+  ['Extension cord 3m', '44.90', '21'],
+  ['Wireless mouse', '99.00', '21'],
 ];
 
 function products(prefix: string, storeCount: number): DemoProduct[] {
@@ -113,7 +139,7 @@ function products(prefix: string, storeCount: number): DemoProduct[] {
         sku: `${prefix.toUpperCase()}-${String(i + 1).padStart(3, '0')}-${size[0]}`,
         barcode: ean13(`594${String(storeCount)}${String(i).padStart(4, '0')}${String(j).padStart(4, '0')}`),
         name: size === 'Standard' ? name : `${name} (${size})`,
-        price: size === 'Standard' ? price : (Number(price) * 1.5).toFixed(2),
+        price: size === 'Standard' ? price : new Decimal(price).times('1.5').toFixed(2),
         vatRate,
         stock: String(100 + i * 3),
       })),

@@ -2,24 +2,74 @@
  * How orders reacts to other subgraphs' events (DESIGN.md, choreography). Each handler runs in
  * the transaction that also records the event in the inbox, so a redelivery changes nothing.
  */
-import { DomainError, type EventHandler } from '@comanda/kit';
+import { DomainError, type EntityManager, type EventHandler } from '@comanda/kit';
+import type { OrderStatus } from './domain/lifecycle.ts';
 import { transitionOrder } from './services/order-lifecycle.ts';
 
-/** A fully paid order is confirmed; a payment on an order already past PENDING changes nothing. */
+export const PAYMENT_CAPTURED = 'comanda.payments.payment.captured.v1';
+export const CREDIT_HELD = 'comanda.credit.reservation.held.v1';
+export const CREDIT_REJECTED = 'comanda.credit.reservation.rejected.v1';
+export const SHIPMENT_DELIVERED = 'comanda.logistics.shipment.delivered.v1';
+
+/**
+ * An automatic transition that lost the race to a person (the order was cancelled or already
+ * moved on) is not an error: the event simply no longer applies.
+ */
+async function moveIfStillPossible(em: EntityManager, orderId: string, to: OrderStatus, reason: string, actor: string): Promise<void> {
+  try {
+    await transitionOrder(em, { orderId, to, reason, actor });
+  } catch (error) {
+    if (error instanceof DomainError && error.errors[0]?.code === 'INVALID_TRANSITION') return;
+    throw error;
+  }
+}
+
+function orderIdOf(data: Record<string, unknown>): string | null {
+  return typeof data.orderId === 'string' ? data.orderId : null;
+}
+
+/** A fully paid order is confirmed; the payments subgraph refunds a payment on a cancelled order. */
 export const confirmWhenPaid: EventHandler = {
   name: 'confirm-when-paid',
-  types: ['comanda.payments.payment.captured.v1'],
+  types: [PAYMENT_CAPTURED],
   async handle(em, event) {
-    const data = event.data as { orderId?: string; paymentStatus?: string };
-    if (!data.orderId || data.paymentStatus !== 'PAID') return;
-    try {
-      await transitionOrder(em, { orderId: data.orderId, to: 'CONFIRMED', reason: 'PAID', actor: 'system:payments' });
-    } catch (error) {
-      // a cancelled or already completed order stays as it is; the payment is refunded by payments
-      if (error instanceof DomainError && error.errors[0]?.code === 'INVALID_TRANSITION') return;
-      throw error;
+    const orderId = orderIdOf(event.data);
+    if (!orderId || event.data.paymentStatus !== 'PAID') return;
+    await moveIfStillPossible(em, orderId, 'CONFIRMED', 'PAID', 'system:payments');
+  },
+};
+
+/** An order on account is confirmed when credit holds its amount, and cancelled when credit refuses it. */
+export const creditDecision: EventHandler = {
+  name: 'credit-decision',
+  types: [CREDIT_HELD, CREDIT_REJECTED],
+  async handle(em, event) {
+    const orderId = orderIdOf(event.data);
+    if (!orderId) return;
+    if (event.type === CREDIT_HELD) {
+      await moveIfStillPossible(em, orderId, 'CONFIRMED', 'CREDIT_APPROVED', 'system:credit');
+    } else {
+      const why = typeof event.data.reason === 'string' ? event.data.reason : 'UNKNOWN';
+      await moveIfStillPossible(em, orderId, 'CANCELLED', `CREDIT_REJECTED: ${why}`, 'system:credit');
     }
   },
 };
 
-export const reactions: EventHandler[] = [confirmWhenPaid];
+/**
+ * A delivered shipment completes its order, stepping through every status still ahead of it so
+ * the audit trail shows each (a cash-on-delivery order is still PENDING when the courier hands
+ * it over: the COD payment follows from payments).
+ */
+export const completeOnDelivery: EventHandler = {
+  name: 'complete-on-delivery',
+  types: [SHIPMENT_DELIVERED],
+  async handle(em, event) {
+    const orderId = orderIdOf(event.data);
+    if (!orderId) return;
+    for (const step of ['CONFIRMED', 'PROCESSING', 'COMPLETED'] as const) {
+      await moveIfStillPossible(em, orderId, step, 'DELIVERED', 'system:logistics');
+    }
+  },
+};
+
+export const reactions: EventHandler[] = [confirmWhenPaid, creditDecision, completeOnDelivery];
