@@ -25,7 +25,7 @@ async function publishedEvents() {
 describe('the event catalog', () => {
   it('every event the flows publish validates against the JSON Schema of its type', async () => {
     // a POS sale paid in two parts (captured, confirmed, receipt, print job), a B2B sale on
-    // account (invoice), a cancellation with a refund, a new customer
+    // account (credit held, invoice, credit consumed), a cancellation with a refund, a new customer
     const sale = await placePosOrder();
     await pay(sale.id, '10.00', 'CASH', '20.00');
     await pay(sale.id, (Number(sale.total.amount) - 10).toFixed(2), 'CARD');
@@ -40,8 +40,7 @@ describe('the event catalog', () => {
         lines: [{ variantId: demo.products[3]!.variants[0]!.id, quantity: '2' }],
       },
     });
-    const b2bId = b2b.data.placeOrder.order.id;
-    await gql(TRANSITION, { input: { orderId: b2bId, to: 'CONFIRMED' } });
+    expect(b2b.data.placeOrder.order.id).toBeTruthy();
     const cancelled = await placePosOrder();
     await pay(cancelled.id, '1.00', 'CASH');
     await gql(TRANSITION, { input: { orderId: cancelled.id, to: 'CANCELLED', reason: 'schema check' } });
@@ -57,6 +56,8 @@ describe('the event catalog', () => {
       'comanda.fiscal.invoice.issued.v1',
       'comanda.fiscal.print_job.queued.v1',
       'comanda.customers.customer.created.v1',
+      'comanda.credit.reservation.held.v1',
+      'comanda.credit.reservation.consumed.v1',
     ];
     const events = await eventually(async () => {
       const all = await publishedEvents();

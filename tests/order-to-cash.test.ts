@@ -55,7 +55,7 @@ describe('fiscal documents from the event flow', () => {
     expect(payments[0].payments.map((p: { method: string }) => p.method).sort()).toEqual(['CARD', 'CASH']);
   });
 
-  it('a B2B order on account gets an invoice with the next gap-free number when confirmed', async () => {
+  it('a B2B order on account is confirmed by its credit reservation and invoiced with the next gap-free number', async () => {
     const store = demo.stores[1]!;
     const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
     const variant = demo.products[2]!.variants[0]!;
@@ -70,13 +70,18 @@ describe('fiscal documents from the event flow', () => {
       },
     });
     const order = placed.data.placeOrder.order;
-    const confirmed = await gql(
-      'mutation($input: TransitionOrderInput!) { transitionOrder(input: $input) { order { status } userErrors { code } } }',
-      {
-        input: { orderId: order.id, to: 'CONFIRMED' },
-      },
-    );
-    expect(confirmed.data.transitionOrder.userErrors).toEqual([]);
+    expect(order.status).toBe('PENDING');
+    const confirmed = await eventually(async () => {
+      const res = await gql(
+        'query($id: ID!) { order(id: $id) { status events { toStatus actor reason } creditReservation { state amount { amount } } } }',
+        {
+          id: order.id,
+        },
+      );
+      return res.data?.order?.status === 'CONFIRMED' ? res.data.order : null;
+    });
+    expect(confirmed.events.at(-1)).toMatchObject({ toStatus: 'CONFIRMED', actor: 'system:credit', reason: 'CREDIT_APPROVED' });
+    expect(confirmed.creditReservation.amount.amount).toBe(order.total.amount);
     const invoice = await eventually(
       async () =>
         (await gql('query($id: ID!) { order(id: $id) { invoice { number status total { amount } customer { id } } } }', { id: order.id })).data?.order
@@ -90,6 +95,37 @@ describe('fiscal documents from the event flow', () => {
     await eventually(
       async () => (await gql('query($id: ID!) { order(id: $id) { invoice { status } } }', { id: order.id })).data?.order?.invoice?.status === 'PAID',
     );
+  });
+});
+
+describe('credit refusal', () => {
+  it('an order on account for a customer whose credit is blocked is cancelled with the reason', async () => {
+    const blocked = demo.customers.find(
+      (c) => c.credit && c.credit.registry + c.credit.financials + c.credit.behaviour + c.credit.insolvency + c.credit.litigation < 30,
+    )!;
+    const placed = await gql(PLACE_ORDER, {
+      input: {
+        storeId: demo.stores[1]!.id,
+        clientOrderId: crypto.randomUUID(),
+        channel: 'B2B',
+        customerId: blocked.id,
+        payOnAccount: true,
+        lines: [{ variantId: demo.products[4]!.variants[0]!.id, quantity: '3' }],
+      },
+    });
+    const orderId = placed.data.placeOrder.order.id;
+    const cancelled = await eventually(async () => {
+      const res = await gql(
+        'query($id: ID!) { order(id: $id) { status events { toStatus actor reason } creditReservation { state } invoice { id } } }',
+        {
+          id: orderId,
+        },
+      );
+      return res.data?.order?.status === 'CANCELLED' ? res.data.order : null;
+    });
+    expect(cancelled.events.at(-1)).toMatchObject({ toStatus: 'CANCELLED', actor: 'system:credit', reason: 'CREDIT_REJECTED: CREDIT_BLOCKED' });
+    expect(cancelled.creditReservation.state).toBe('REJECTED');
+    expect(cancelled.invoice).toBeNull();
   });
 });
 

@@ -13,13 +13,16 @@ export const SHIPMENT_DELIVERED = 'comanda.logistics.shipment.delivered.v1';
 
 /**
  * An automatic transition that lost the race to a person (the order was cancelled or already
- * moved on) is not an error: the event simply no longer applies.
+ * moved on) is not an error: the event simply no longer applies. Neither is an event about an
+ * order this tenant does not have: retrying would not make it appear.
  */
+const NOT_APPLICABLE = new Set(['INVALID_TRANSITION', 'ORDER_NOT_FOUND']);
+
 async function moveIfStillPossible(em: EntityManager, orderId: string, to: OrderStatus, reason: string, actor: string): Promise<void> {
   try {
     await transitionOrder(em, { orderId, to, reason, actor });
   } catch (error) {
-    if (error instanceof DomainError && error.errors[0]?.code === 'INVALID_TRANSITION') return;
+    if (error instanceof DomainError && NOT_APPLICABLE.has(error.errors[0]?.code ?? '')) return;
     throw error;
   }
 }

@@ -1,0 +1,19 @@
+import { loadTypeDefs, type SubgraphModule } from '@comanda/kit';
+import { entities } from './entities.ts';
+import { migrations } from './migrations/0001_credit.ts';
+import { reactions } from './reactions.ts';
+import { resolvers } from './resolvers.ts';
+
+export const credit: SubgraphModule = {
+  name: 'credit',
+  port: 4105,
+  typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
+  resolvers,
+  entities,
+  migrations,
+  consumes: reactions,
+};
+
+export { consumeOnInvoice, creditOnOrders, releaseOnPayment } from './reactions.ts';
+export { type RecalculateCreditProfileInput, recalculateCreditProfile } from './services/profiles.ts';
+export { consumeCredit, type ReserveCreditInput, releaseCredit, reserveCredit } from './services/reservations.ts';
