@@ -1,0 +1,229 @@
+/**
+ * The embedded transport: PostgreSQL as the log, for the single-machine default (`npm start`
+ * without KAFKA_BROKERS). It keeps Kafka's contract (kafka/src/transport.ts) so the relay and
+ * the consumer runtime do not care which one runs:
+ *   events.log           one row per message, in the order the publishers committed them
+ *   events.group_offset  a consumer group's position per topic, moved after each handled message
+ * A topic has one partition here (0), so a group has one active member per topic at a time
+ * (advisory lock); the others wait as standbys.
+ *
+ * Commit order: a row is read only once no older transaction is still running (its txid is
+ * below the snapshot's xmin), and groups advance on (txid, position), so a row committed late
+ * is never skipped. NOTIFY wakes subscribers; polling is the truth.
+ */
+import pg from 'pg';
+import type { EventTransport, InboundMessage, OutboundMessage, Stopper, Subscription, TransportHealth } from './transport.ts';
+
+export const EMBEDDED_NOTIFY_CHANNEL = 'comanda_events';
+
+/** Idempotent DDL; run by the cluster admin (kit's migrate does). */
+export const EMBEDDED_LOG_SQL = [
+  'create schema if not exists events',
+  `create table if not exists events.log (
+     position bigserial primary key,
+     txid xid8 not null default pg_current_xact_id(),
+     topic text not null,
+     key text,
+     value text not null,
+     headers jsonb not null default '{}',
+     published_at timestamptz not null default now())`,
+  'create index if not exists log_topic_order on events.log (topic, txid, position)',
+  `create table if not exists events.group_offset (
+     group_id text not null,
+     topic text not null,
+     txid xid8 not null default '0',
+     position bigint not null default 0,
+     updated_at timestamptz not null default now(),
+     primary key (group_id, topic))`,
+  `create or replace function events.notify_log() returns trigger language plpgsql as $$
+     begin perform pg_notify('${EMBEDDED_NOTIFY_CHANNEL}', ''); return null; end $$`,
+  `do $$ begin
+     create trigger log_notify after insert on events.log for each statement execute function events.notify_log();
+   exception when duplicate_object then null; end $$`,
+];
+
+export interface EmbeddedTransportOptions {
+  /** a role with rights on the events schema (comanda_relay) */
+  databaseUrl: string;
+  pollMs?: number;
+  batchSize?: number;
+  redeliveryBackoff?: { initialMs: number; maxMs: number };
+  log?: { warn(obj: object, msg: string): void };
+}
+
+interface LogRow {
+  position: string;
+  txid: string;
+  topic: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  published_at: Date;
+}
+
+export class EmbeddedTransport implements EventTransport {
+  private readonly pool: pg.Pool;
+  private readonly stoppers = new Set<Stopper>();
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly backoff: { initialMs: number; maxMs: number };
+
+  private readonly options: EmbeddedTransportOptions;
+
+  constructor(options: EmbeddedTransportOptions) {
+    this.options = options;
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    this.pool.on('error', () => {});
+    this.pollMs = options.pollMs ?? 500;
+    this.batchSize = options.batchSize ?? 200;
+    this.backoff = options.redeliveryBackoff ?? { initialMs: 50, maxMs: 2_000 };
+  }
+
+  async publish(batch: OutboundMessage[]): Promise<void> {
+    if (!batch.length) return;
+    // one statement: the batch commits whole, in its order (position follows the array order)
+    await this.pool.query(
+      `insert into events.log (topic, key, value, headers)
+       select topic, key, value, headers from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) with ordinality
+         as m(topic, key, value, headers, n) order by n`,
+      [batch.map((m) => m.topic), batch.map((m) => m.key), batch.map((m) => m.value), batch.map((m) => JSON.stringify(m.headers ?? {}))],
+    );
+  }
+
+  async subscribe(subscription: Subscription): Promise<Stopper> {
+    const members = await Promise.all(subscription.topics.map((topic) => this.consumeTopic(subscription, topic)));
+    const stop = async () => {
+      this.stoppers.delete(stop);
+      await Promise.all(members.map((m) => m()));
+    };
+    this.stoppers.add(stop);
+    return stop;
+  }
+
+  /** One topic of a subscription: position the group, then (re)connect, take the lock, deliver in order. */
+  private async consumeTopic(subscription: Subscription, topic: string): Promise<Stopper> {
+    const { groupId } = subscription;
+    const start = subscription.fromBeginning
+      ? 'insert into events.group_offset (group_id, topic) values ($1, $2) on conflict do nothing'
+      : `insert into events.group_offset (group_id, topic, txid, position)
+         select $1, $2, coalesce(max(txid), '0'), coalesce(max(position), 0) from events.log where topic = $2
+         on conflict do nothing`;
+    await this.pool.query(start, [groupId, topic]);
+
+    let stopped = false;
+    let wake: (() => void) | null = null;
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          wake = null;
+          resolve();
+        }, ms);
+        wake = () => {
+          clearTimeout(timer);
+          wake = null;
+          resolve();
+        };
+      });
+
+    let client: pg.Client | null = null;
+    const session = async () => {
+      client = new pg.Client({ connectionString: this.options.databaseUrl });
+      client.on('error', () => {});
+      await client.connect();
+      await client.query(`listen ${EMBEDDED_NOTIFY_CHANNEL}`);
+      client.on('notification', () => wake?.());
+      // one active member per group and topic; a standby polls for the lock (freed with the session)
+      while (!stopped) {
+        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [
+          `comanda-group:${groupId}:${topic}`,
+        ]);
+        if (rows[0]?.ok) break;
+        await sleep(this.pollMs * 2);
+      }
+      while (!stopped) {
+        const { rows } = await client.query<LogRow>(
+          `select l.position, l.txid::text as txid, l.topic, l.key, l.value, l.headers, l.published_at
+             from events.log l, events.group_offset o
+            where o.group_id = $1 and o.topic = $2 and l.topic = $2
+              and (l.txid, l.position) > (o.txid, o.position)
+              and l.txid < pg_snapshot_xmin(pg_current_snapshot())
+            order by l.txid, l.position
+            limit ${this.batchSize}`,
+          [groupId, topic],
+        );
+        for (const row of rows) {
+          if (stopped || !(await this.deliver(subscription, row, () => stopped))) break;
+          await client.query('update events.group_offset set txid = $3::xid8, position = $4, updated_at = now() where group_id = $1 and topic = $2', [
+            groupId,
+            topic,
+            row.txid,
+            row.position,
+          ]);
+        }
+        if (rows.length < this.batchSize && !stopped) await sleep(this.pollMs);
+      }
+    };
+
+    const loop = (async () => {
+      let backoff = this.pollMs;
+      while (!stopped) {
+        try {
+          await session();
+        } catch (error) {
+          if (stopped) break;
+          this.options.log?.warn({ err: error, groupId, topic }, 'embedded subscription lost its connection; reconnecting');
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, 10_000);
+        } finally {
+          await (client as pg.Client | null)?.end().catch(() => {});
+        }
+      }
+    })();
+
+    return async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+    };
+  }
+
+  /** Calls the handler until it resolves; false when the subscription stopped first. */
+  private async deliver(subscription: Subscription, row: LogRow, isStopped: () => boolean): Promise<boolean> {
+    let wait = this.backoff.initialMs;
+    for (let attempt = 1; ; attempt++) {
+      const message: InboundMessage = {
+        topic: row.topic,
+        partition: 0,
+        offset: row.position,
+        key: row.key,
+        value: row.value,
+        headers: row.headers,
+        timestamp: row.published_at.toISOString(),
+        attempt,
+      };
+      try {
+        await subscription.handle(message);
+        return true;
+      } catch {
+        if (isStopped()) return false;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        wait = Math.min(wait * 2, this.backoff.maxMs);
+        if (isStopped()) return false;
+      }
+    }
+  }
+
+  async health(): Promise<TransportHealth> {
+    try {
+      const { rows } = await this.pool.query<{ n: string }>('select count(*) as n from events.log');
+      return { ok: true, detail: `embedded log on PostgreSQL, ${rows[0]?.n ?? 0} messages` };
+    } catch (error) {
+      return { ok: false, detail: `PostgreSQL not reachable: ${(error as Error).message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.stoppers].map((stop) => stop()));
+    await this.pool.end().catch(() => {});
+  }
+}

@@ -1,0 +1,4 @@
+export * from './envelope.ts';
+export * from './kafkajs-transport.ts';
+export * from './topics.ts';
+export type * from './transport.ts';

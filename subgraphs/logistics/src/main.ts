@@ -1,0 +1,4 @@
+import { runStandalone } from '@comanda/kit';
+import { logistics } from './index.ts';
+
+await runStandalone(logistics);
