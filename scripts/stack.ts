@@ -5,7 +5,19 @@
  */
 import { existsSync } from 'node:fs';
 import { type GatewayRuntime, type Keys, startGateway } from '@comanda/gateway';
-import { ensureDatabase, migrate, type SubgraphModule, type SubgraphRuntime, startSubgraph, tenantEm } from '@comanda/kit';
+import { brokersFromEnv, createTopics, type EventTransport, type Relay, startRelay, TOPICS } from '@comanda/kafka';
+import {
+  appDatabaseUrl,
+  createLogger,
+  ensureDatabase,
+  migrate,
+  type SubgraphModule,
+  type SubgraphRuntime,
+  startSubgraph,
+  tenantEm,
+  transportFromEnv,
+  transportName,
+} from '@comanda/kit';
 import { composeSupergraph, selectedSubgraphs } from '@comanda/schema';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DemoTenant } from './demo/data.ts';
@@ -41,11 +53,16 @@ export interface StackOptions {
   gatewayPort?: number;
   tenants?: DemoTenant[];
   log?: (line: string) => void;
+  /** where KAFKA_BROKERS is read from (tests start a Kafka stack beside the embedded one) */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Stack {
   gateway: GatewayRuntime;
   subgraphs: Record<string, SubgraphRuntime>;
+  /** the transport the relay publishes to and the reactions read from */
+  transport: EventTransport;
+  relay: Relay;
   stop: () => Promise<void>;
 }
 
@@ -62,6 +79,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     log(`migrated ${module.name}`);
   }
   const subgraphs: Record<string, SubgraphRuntime> = {};
+  const env = options.env ?? process.env;
+  const eventLog = createLogger('events');
+  if (transportName(env) === 'kafka') {
+    const result = await createTopics(brokersFromEnv(env), TOPICS);
+    log(`kafka topics: ${result.created.length} created, ${TOPICS.length - result.created.length} present`);
+  }
+  const transport = transportFromEnv(options.databaseUrl, eventLog, env);
+  // one relay per outbox across all processes (advisory lock); this one publishes them all
+  const relay = await startRelay({
+    databaseUrl: appDatabaseUrl(options.databaseUrl, 'relay'),
+    sources: loaded.map(({ module }) => module.name),
+    transport,
+    log: eventLog,
+  });
+  log(`events: relay publishing to the ${transportName(env)} transport`);
   try {
     for (const { module, seed } of loaded) {
       const runtime = await startSubgraph(module, {
@@ -69,6 +101,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         identitySecret: options.keys.internalSecret,
         port: options.ephemeralPorts ? 0 : module.port,
         migrated: true,
+        transport,
       });
       subgraphs[module.name] = runtime;
       if (seed) for (const tenant of options.tenants ?? []) await seedTenant(runtime.orm, seed, tenant);
@@ -83,13 +116,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     return {
       gateway,
       subgraphs,
+      transport,
+      relay,
       stop: async () => {
         await gateway.stop();
+        await relay.stop();
         for (const rt of Object.values(subgraphs)) await rt.stop();
+        await transport.close();
       },
     };
   } catch (error) {
+    await relay.stop().catch(() => {});
     for (const rt of Object.values(subgraphs)) await rt.stop().catch(() => {});
+    await transport.close().catch(() => {});
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { customers } from '@comanda/customers';
+import { EmbeddedTransport } from '@comanda/kafka';
 import { appDatabaseUrl, createLogger, type EventEnvelope, openOrm, startConsumers } from '@comanda/kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,18 +14,25 @@ async function createCustomer(name: string): Promise<string> {
   return res.data.createCustomer.customer.id;
 }
 
-describe('the embedded event transport', () => {
+const TOPIC = 'comanda.customers.customer.v1';
+
+describe('the consumer runtime on the embedded transport', () => {
   let orm: MikroORM;
+  let transport: EmbeddedTransport;
   beforeAll(async () => {
     orm = await openOrm('customers', customers.entities, appDatabaseUrl(databaseUrl(), 'customers'));
+    transport = new EmbeddedTransport({ databaseUrl: appDatabaseUrl(databaseUrl(), 'relay'), pollMs: 100 });
   });
-  afterAll(async () => orm.close());
+  afterAll(async () => {
+    await transport.close();
+    await orm.close();
+  });
 
   function consume(name: string, handle: (event: EventEnvelope) => void | Promise<void>) {
     return startConsumers({
       subgraph: 'customers-test',
       orm,
-      relayUrl: appDatabaseUrl(databaseUrl(), 'relay'),
+      transport,
       log: createLogger('test'),
       handlers: [{ name, types: [CREATED], handle: async (_em, event) => handle(event) }],
     });
@@ -40,20 +48,20 @@ describe('the embedded event transport', () => {
     expect(mine[0]).toMatchObject({ specversion: '1.0', source: 'customers', type: CREATED, tenantid: 'demo', sequence: 1 });
     await stop();
 
-    // rewind the offset: the inbox makes the redelivery a no-op
-    await adminQuery(`update events.consumer_offset set txid = '0', position = 0 where consumer = 'customers-test.order-check'`);
+    // rewind the group: the inbox makes the redelivery a no-op
+    await adminQuery(`update events.group_offset set txid = '0', position = 0 where group_id = 'comanda.customers-test.order-check'`);
     const again: EventEnvelope[] = [];
     const stop2 = await consume('order-check', (e) => void again.push(e));
     await eventually(async () => {
-      const [row] = await adminQuery(`select position from events.consumer_offset where consumer = 'customers-test.order-check'`);
-      const [max] = await adminQuery(`select max(position) as p from customers.outbox where type = $1`, [CREATED]);
+      const [row] = await adminQuery(`select position from events.group_offset where group_id = 'comanda.customers-test.order-check'`);
+      const [max] = await adminQuery(`select max(position) as p from events.log where topic = $1`, [TOPIC]);
       return row.position === max.p;
     });
     await stop2();
     expect(again).toEqual([]);
   });
 
-  it('parks an event whose handler keeps failing in the dead-letter table and moves on', async () => {
+  it('sends an event whose handler keeps failing to the dead-letter topic with the error, and moves on', async () => {
     const poison = await createCustomer('Poison Pill');
     const handled: string[] = [];
     const stop = await consume('poison-check', (e) => {
@@ -64,9 +72,10 @@ describe('the embedded event transport', () => {
     await eventually(async () => handled.includes(after), 20_000);
     await stop();
     const dead = await adminQuery(
-      `select error from events.dead_letter where consumer = 'customers-test.poison-check' and event_id::text in (select id::text from customers.outbox where aggregate_id = $1)`,
-      [poison],
+      `select headers->>'dlq-error' as error, headers->>'dlq-topic' as topic, value::jsonb->>'subject' as subject
+         from events.log where topic = $1 and headers->>'dlq-consumer' = 'customers-test.poison-check'`,
+      [`${TOPIC}.dlq`],
     );
-    expect(dead).toEqual([{ error: 'cannot digest this one' }]);
+    expect(dead).toEqual([{ error: 'cannot digest this one', topic: TOPIC, subject: poison }]);
   });
 });

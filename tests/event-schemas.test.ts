@@ -1,4 +1,4 @@
-import { toEnvelope } from '@comanda/kit';
+import { toEnvelope } from '@comanda/kafka';
 import { loadEventCatalog } from '@comanda/schema/events';
 import { describe, expect, it } from 'vitest';
 import { adminQuery, demo, eventually, gql } from './support/client.ts';

@@ -15,19 +15,8 @@
 
 import pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { type OutboxRow, toEnvelope, topicOf } from './envelope.ts';
-
-export interface OutgoingMessage {
-  topic: string;
-  key: string;
-  value: string;
-  headers: Record<string, string>;
-}
-
-/** What the relay needs of a transport. */
-export interface Publisher {
-  publish(messages: OutgoingMessage[]): Promise<void>;
-}
+import { encodeEvent, type OutboxRow, toEnvelope } from './envelope.ts';
+import type { EventTransport } from './transport.ts';
 
 export interface RelayLogger {
   info(obj: object, msg: string): void;
@@ -39,7 +28,8 @@ export interface RelayOptions {
   databaseUrl: string;
   /** the subgraph schemas whose outboxes to relay */
   sources: string[];
-  publisher: Publisher;
+  /** where the events go: Kafka, or the embedded log */
+  transport: Pick<EventTransport, 'publish'>;
   log: RelayLogger;
   registry?: Registry;
   batchSize?: number;
@@ -48,13 +38,6 @@ export interface RelayOptions {
 
 export const NOTIFY_CHANNEL = 'comanda_outbox';
 const MAX_BACKOFF_MS = 10_000;
-
-export function toMessage(source: string, row: OutboxRow): OutgoingMessage {
-  const envelope = toEnvelope(source, row);
-  const headers: Record<string, string> = { ce_id: envelope.id, ce_type: envelope.type, ce_source: source, tenantid: envelope.tenantid };
-  if (envelope.traceparent) headers.traceparent = envelope.traceparent;
-  return { topic: topicOf(source, row.aggregate_type), key: row.aggregate_id, value: JSON.stringify(envelope), headers };
-}
 
 function relayMetrics(registry?: Registry) {
   const registers = registry ? [registry] : [];
@@ -122,7 +105,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           );
           if (rows.length) {
             try {
-              await options.publisher.publish(rows.map((row) => toMessage(source, row)));
+              await options.transport.publish(rows.map((row) => encodeEvent(toEnvelope(source, row))));
             } catch (error) {
               metrics.errors.inc({ source });
               options.log.warn({ err: error, source, backoffMs: backoff }, 'publish failed; retrying with backoff');

@@ -1,8 +1,8 @@
+import { EMBEDDED_LOG_SQL, NOTIFY_CHANNEL } from '@comanda/kafka';
 import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import { Migration, Migrator } from '@mikro-orm/migrations';
 import { type EntityManager, MikroORM, type Options } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import { EVENT_STORE_SQL, NOTIFY_CHANNEL } from './consumer.ts';
 import { OutboxEvent } from './outbox.ts';
 import { appRole, tenantIsolation } from './rls.ts';
 import { onQuery } from './sql-count.ts';
@@ -99,9 +99,10 @@ async function ensureRelay(client: pg.Client): Promise<void> {
   await client.query(`do $$ begin
     create role ${RELAY_ROLE} login password '${RELAY_ROLE}' nosuperuser bypassrls;
   exception when duplicate_object then null; end $$`);
-  for (const sql of EVENT_STORE_SQL) await client.query(sql);
+  for (const sql of EMBEDDED_LOG_SQL) await client.query(sql);
   await client.query(`grant usage on schema events to ${RELAY_ROLE}`);
   await client.query(`grant select, insert, update, delete on all tables in schema events to ${RELAY_ROLE}`);
+  await client.query(`grant usage on all sequences in schema events to ${RELAY_ROLE}`);
 }
 
 /**

@@ -1,24 +1,8 @@
+import type { CloudEvent } from '@comanda/kafka';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-/** The CloudEvents 1.0 envelope every event travels in (DESIGN.md, Events). */
-export interface EventEnvelope<TData = Record<string, unknown>> {
-  specversion: '1.0';
-  id: string;
-  /** the publishing subgraph, e.g. `orders` */
-  source: string;
-  /** `comanda.<subgraph>.<aggregate>.<event>.v1` */
-  type: string;
-  /** the aggregate id */
-  subject: string;
-  time: string;
-  tenantid: string;
-  storeid: string | null;
-  /** per aggregate, from 1 */
-  sequence: number;
-  traceparent: string | null;
-  datacontenttype: 'application/json';
-  data: TData;
-}
+/** The CloudEvents 1.0 envelope every event travels in (DESIGN.md, Events; kafka/src/envelope.ts). */
+export type EventEnvelope<TData = Record<string, unknown>> = CloudEvent<TData>;
 
 /**
  * A reaction to another subgraph's event. The runtime calls `handle` in one transaction bound

@@ -17,3 +17,4 @@ export * from './rls.ts';
 export * from './scalars.ts';
 export * from './server.ts';
 export * from './sql-count.ts';
+export * from './transport.ts';

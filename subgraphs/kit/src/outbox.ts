@@ -38,9 +38,7 @@ export function eventType(subgraph: string, aggregateType: string, event: string
   return `comanda.${subgraph}.${aggregateType}.${event}.v1`;
 }
 
-export function topicOf(subgraph: string, aggregateType: string): string {
-  return `comanda.${subgraph}.${aggregateType}.v1`;
-}
+export { topicOf } from '@comanda/kafka';
 
 /**
  * Appends an event to the subgraph's outbox inside the caller's transaction (call it from

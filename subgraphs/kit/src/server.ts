@@ -4,6 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { EventTransport } from '@comanda/kafka';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { type DocumentNode, GraphQLError, type GraphQLFormattedError, parse } from 'graphql';
@@ -17,6 +18,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { scalarResolvers } from './scalars.ts';
 import { countingEnabled, countRequest, statementsOf } from './sql-count.ts';
+import { transportFromEnv } from './transport.ts';
 
 export type Resolvers = GraphQLResolverMap<SubgraphContext>;
 
@@ -114,6 +116,8 @@ export interface StartOptions {
   host?: string;
   /** skip migrations (they were applied by the caller) */
   migrated?: boolean;
+  /** where the subgraph's reactions read events; by default one from the environment (transportFromEnv) */
+  transport?: EventTransport;
 }
 
 export async function startSubgraph(module: SubgraphModule, options: StartOptions): Promise<SubgraphRuntime> {
@@ -148,13 +152,17 @@ export async function startSubgraph(module: SubgraphModule, options: StartOption
   const url = `http://127.0.0.1:${port}/graphql`;
 
   const runtime: SubgraphRuntime = { module, orm, log, metrics, server, url, port, stop: async () => {} };
-  const stopConsumers = module.consumes?.length
-    ? await startConsumers({ subgraph: module.name, handlers: module.consumes, orm, relayUrl: appDatabaseUrl(options.databaseUrl, 'relay'), log })
-    : async () => {};
+  const ownTransport = module.consumes?.length && !options.transport ? transportFromEnv(options.databaseUrl, log) : null;
+  const transport = options.transport ?? ownTransport;
+  const stopConsumers =
+    module.consumes?.length && transport
+      ? await startConsumers({ subgraph: module.name, handlers: module.consumes, orm, transport, log })
+      : async () => {};
   const stopBackground = module.background ? await module.background(runtime) : async () => {};
   runtime.stop = async () => {
     await stopBackground();
     await stopConsumers();
+    await ownTransport?.close();
     await closeServer(server);
     await apollo.stop();
     await orm.close();
