@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure domain rules, no I/O, `*.unit.test.ts`) and `integration`
- * (everything else: a fresh database and the whole stack, started once by the global setup).
+ * Three projects: `unit` (pure domain rules, no I/O, `*.unit.test.ts`), `integration`
+ * (everything else: a fresh database and the whole stack on the embedded event transport,
+ * started once by the global setup) and `kafka` (the order-to-cash flows again on a stack whose
+ * events go through a real Kafka broker, plus what a downstream Kafka consumer sees).
  */
 export default defineConfig({
   test: {
@@ -24,11 +26,24 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['subgraphs/*/test/**/*.test.ts', 'gateway/test/**/*.test.ts', 'kafka/test/**/*.test.ts', 'tests/**/*.test.ts'],
-          exclude: ['**/*.unit.test.ts', '**/node_modules/**', 'tests/bench/**'],
+          exclude: ['**/*.unit.test.ts', '**/node_modules/**', 'tests/bench/**', 'tests/kafka/**'],
           globalSetup: ['tests/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
           // one stack for the run: test files share it, so keep the worker count small
+          maxWorkers: 2,
+          env: { LOG_LEVEL: 'silent' },
+        },
+      },
+      {
+        test: {
+          // the cross-subgraph flows again, with a real Kafka broker as the transport
+          name: 'kafka',
+          sequence: { groupOrder: 2 },
+          include: ['tests/order-to-cash.test.ts', 'tests/kafka/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
           maxWorkers: 2,
           env: { LOG_LEVEL: 'silent' },
         },

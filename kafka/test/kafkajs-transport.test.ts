@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeEvent } from '../src/envelope.ts';
 import { brokersFromEnv, createTopics, KafkaTransport } from '../src/kafkajs-transport.ts';
 import type { Stopper } from '../src/transport.ts';
+import { ensureBroker } from './ensure-broker.ts';
 import { messageOn, sampleEvent, transportSuite } from './transport-suite.ts';
 
 const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
@@ -18,26 +19,6 @@ const brokers = brokersFromEnv();
 const kcat = spawnSync('kcat', ['-V']).status === 0;
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const admin = () => new Kafka({ clientId: 'comanda-test', brokers, logLevel: logLevel.NOTHING }).admin();
-
-async function brokerAnswers(): Promise<boolean> {
-  return (await new KafkaTransport({ brokers, logger: silent }).health()).ok;
-}
-
-/** Starts the local broker unless one answers; the first run also downloads Kafka (a minute or two). */
-async function ensureBroker(): Promise<void> {
-  if (await brokerAnswers()) return;
-  if (process.env.KAFKA_BROKERS) throw new Error(`KAFKA_BROKERS=${process.env.KAFKA_BROKERS} does not answer`);
-  const script = fileURLToPath(new URL('../scripts/local-broker.ts', import.meta.url));
-  const output: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [script, '--detach'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (chunk) => output.push(String(chunk)));
-    child.stderr.on('data', (chunk) => output.push(String(chunk)));
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`local-broker.ts --detach failed (exit ${code}):\n${output.join('')}`);
-}
 
 async function deleteTopics(names: string[]): Promise<void> {
   const client = admin();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadKeys } from '@comanda/gateway';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { ensureBroker } from '../../kafka/test/ensure-broker.ts';
 import { demoTenant, otherTenant } from '../../scripts/demo/data.ts';
 import { openDatabase } from '../../scripts/postgres.ts';
 import { type Stack, startStack } from '../../scripts/stack.ts';
@@ -19,17 +20,18 @@ declare module 'vitest' {
     subgraphUrls: Record<string, string>;
     databaseUrl: string;
     keysDir: string;
+    transport: 'kafka' | 'embedded';
   }
 }
 
-// one database per run, so runs side by side (a developer and CI, two helpers) never collide
-const TEST_DB = `comanda_test_${process.pid}`;
+// one database per run and project, so runs side by side (a developer and CI, two helpers) never collide
+const testDatabaseName = (project: string) => `comanda_test_${project}_${process.pid}`;
 
-async function freshDatabase(): Promise<{ url: string; stop: () => Promise<void>; drop: () => Promise<void> }> {
+async function freshDatabase(testDb: string): Promise<{ url: string; stop: () => Promise<void>; drop: () => Promise<void> }> {
   const explicit = process.env.TEST_DATABASE_URL;
   const base = explicit ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const url = new URL(base);
-  const name = explicit ? decodeURIComponent(url.pathname.slice(1)) : TEST_DB;
+  const name = explicit ? decodeURIComponent(url.pathname.slice(1)) : testDb;
   url.pathname = '/postgres';
   let admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
   let stop = async () => {};
@@ -65,11 +67,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.COMANDA_COUNT_SQL = '1';
   const keysDir = mkdtempSync(join(tmpdir(), 'comanda-keys-'));
   process.env.COMANDA_KEYS_DIR = keysDir;
-  const database = await freshDatabase();
+  // the `kafka` project runs the same flows with every event going through a real broker
+  const env = { ...process.env };
+  if (project.name === 'kafka') {
+    env.KAFKA_BROKERS ||= '127.0.0.1:9092';
+    await ensureBroker();
+  } else {
+    delete env.KAFKA_BROKERS;
+  }
+  const database = await freshDatabase(testDatabaseName(project.name));
   const keys = await loadKeys(keysDir);
   let stack: Stack;
   try {
-    stack = await startStack({ databaseUrl: database.url, keys, ephemeralPorts: true, tenants: [demoTenant, otherTenant] });
+    stack = await startStack({ databaseUrl: database.url, keys, ephemeralPorts: true, tenants: [demoTenant, otherTenant], env });
   } catch (error) {
     await database.stop();
     throw error;
@@ -78,6 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('subgraphUrls', Object.fromEntries(Object.entries(stack.subgraphs).map(([n, r]) => [n, r.url])));
   project.provide('databaseUrl', database.url);
   project.provide('keysDir', keysDir);
+  project.provide('transport', project.name === 'kafka' ? 'kafka' : 'embedded');
   return async () => {
     await stack.stop();
     await database.drop();
