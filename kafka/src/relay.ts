@@ -96,6 +96,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           if (rows[0]?.ok) break;
           await sleep(pollMs * 2);
         }
+        if (stopped) break;
         metrics.active.set({ source }, 1);
         options.log.info({ source }, 'relay publishing');
         while (!stopped) {
