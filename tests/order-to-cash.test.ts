@@ -149,3 +149,96 @@ describe('cancellation', () => {
     expect(res.data.order.payments.map((p: { state: string }) => p.state)).toEqual(['REFUNDED', 'REFUNDED']);
   });
 });
+
+const CREATE_SHIPMENT = `mutation($input: CreateShipmentInput!) { createShipment(input: $input) { shipment { id } userErrors { code message } } }`;
+const REFRESH = `mutation($id: ID!) { refreshTracking(input: { shipmentId: $id }) { shipment { status } userErrors { code } } }`;
+
+/** The stock logistics holds for an order, per state (other tests move the same variants meanwhile). */
+async function stockHeldFor(orderId: string): Promise<Record<string, string>> {
+  const rows = await adminQuery<{ state: string; quantity: string }>(
+    'select state, sum(quantity)::text as quantity from logistics.stock_reservation where order_id = $1 group by state',
+    [orderId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.state, r.quantity]));
+}
+
+describe('delivery', () => {
+  it('a WEB order shipped cash on delivery is completed by its delivery, and the cash becomes a captured payment', async () => {
+    const store = demo.stores[0]!;
+    const placed = await gql(PLACE_ORDER, {
+      input: {
+        storeId: store.id,
+        clientOrderId: crypto.randomUUID(),
+        channel: 'WEB',
+        lines: [{ variantId: demo.products[7]!.variants[0]!.id, quantity: '2' }],
+      },
+    });
+    const order = placed.data.placeOrder.order;
+    const shipment = await eventually(async () => {
+      const res = await gql(CREATE_SHIPMENT, {
+        input: { orderId: order.id, storeId: store.id, codAmount: order.total.amount, idempotencyKey: crypto.randomUUID() },
+      });
+      return res.data?.createShipment?.userErrors?.[0]?.code === 'ORDER_NOT_FOUND' ? null : res.data.createShipment;
+    });
+    expect(shipment.userErrors).toEqual([]);
+    // the sandbox courier moves the parcel one step per poll: picked up, in transit, out for delivery, delivered
+    for (let step = 0; step < 4; step++) await gql(REFRESH, { id: shipment.shipment.id });
+    const done = await eventually(async () => {
+      const res = await gql(
+        'query($id: ID!) { order(id: $id) { status paymentStatus fulfillmentStatus payments { method state amount { amount } } events { toStatus actor } } }',
+        {
+          id: order.id,
+        },
+      );
+      const o = res.data?.order;
+      return o?.status === 'COMPLETED' && o.paymentStatus === 'PAID' ? o : null;
+    }, 20_000);
+    expect(done.fulfillmentStatus).toBe('DELIVERED');
+    expect(done.payments).toEqual([{ method: 'CASH', state: 'CAPTURED', amount: { amount: order.total.amount } }]);
+    expect(done.events.filter((e: { actor: string }) => e.actor === 'system:logistics').map((e: { toStatus: string }) => e.toStatus)).toEqual(
+      expect.arrayContaining(['PROCESSING', 'COMPLETED']),
+    );
+  });
+});
+
+describe('cancellation of an order on account', () => {
+  it('releases its credit and its stock', async () => {
+    const store = demo.stores[1]!;
+    const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
+    const variant = demo.products[9]!.variants[0]!;
+    const placed = await gql(PLACE_ORDER, {
+      input: {
+        storeId: store.id,
+        clientOrderId: crypto.randomUUID(),
+        channel: 'B2B',
+        customerId: company.id,
+        payOnAccount: true,
+        lines: [{ variantId: variant.id, quantity: '5' }],
+      },
+    });
+    const order = placed.data.placeOrder.order;
+    await eventually(
+      async () =>
+        (await gql('query($id: ID!) { order(id: $id) { creditReservation { state } } }', { id: order.id })).data?.order?.creditReservation?.state ===
+        'HELD',
+    );
+    await eventually(async () => Number((await stockHeldFor(order.id)).HELD) === 5);
+    const cancelled = await gql(
+      'mutation($input: TransitionOrderInput!) { transitionOrder(input: $input) { order { status } userErrors { code } } }',
+      {
+        input: { orderId: order.id, to: 'CANCELLED', reason: 'customer changed their mind' },
+      },
+    );
+    // credit may have confirmed it meanwhile, or not: both may be cancelled
+    expect(cancelled.data.transitionOrder.userErrors).toEqual([]);
+    await eventually(
+      async () =>
+        (await gql('query($id: ID!) { order(id: $id) { creditReservation { state } } }', { id: order.id })).data?.order?.creditReservation?.state ===
+        'RELEASED',
+    );
+    await eventually(async () => {
+      const held = await stockHeldFor(order.id);
+      return !held.HELD && Number(held.RELEASED) === 5;
+    });
+  });
+});

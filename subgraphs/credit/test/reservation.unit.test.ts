@@ -44,8 +44,8 @@ describe('decideReservation', () => {
 
 describe('reservation moves', () => {
   const states: ReservationState[] = ['HELD', 'RELEASED', 'CONSUMED', 'REJECTED'];
-  it('only a HELD reservation moves, to RELEASED or CONSUMED', () => {
+  it('HELD moves to RELEASED or CONSUMED, CONSUMED to RELEASED; nothing else moves', () => {
     const allowed = states.flatMap((from) => states.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`));
-    expect(allowed).toEqual(['HELD->RELEASED', 'HELD->CONSUMED']);
+    expect(allowed).toEqual(['HELD->RELEASED', 'HELD->CONSUMED', 'CONSUMED->RELEASED']);
   });
 });

@@ -2,7 +2,7 @@ import { loadTypeDefs, type SubgraphModule } from '@comanda/kit';
 import { entities } from './entities.ts';
 import { orderAccountHandler } from './events.ts';
 import { migrations } from './migrations/0001_payments.ts';
-import { refundOnCancel } from './reactions.ts';
+import { codOnDelivery, refundOnCancel } from './reactions.ts';
 import { resolvers } from './resolvers.ts';
 
 export const payments: SubgraphModule = {
@@ -12,7 +12,7 @@ export const payments: SubgraphModule = {
   resolvers,
   entities,
   migrations,
-  consumes: [orderAccountHandler, refundOnCancel],
+  consumes: [orderAccountHandler, refundOnCancel, codOnDelivery],
 };
 
 export { orderAccountHandler } from './events.ts';

@@ -1,11 +1,13 @@
 /**
  * Payments' part of order-to-cash besides learning orders (events.ts): a cancelled order gets
- * back what was captured on it. The refunds go through the same service as refundPayment, with
- * idempotency keys derived from the order and payment, so a redelivered event refunds nothing twice.
+ * back what was captured on it, and the cash a courier collected on delivery becomes a captured
+ * payment. Both go through the same services as the mutations, with idempotency keys derived
+ * from the event's subject, so a redelivered event pays or refunds nothing twice.
  */
 import { createLogger, Decimal, type EventHandler, type Identity } from '@comanda/kit';
 import { Payment } from './entities.ts';
 import { defaultProviders } from './providers/index.ts';
+import { recordPayment } from './services/record-payment.ts';
 import { refundPayment } from './services/refund-payment.ts';
 
 const deps = { providerFor: defaultProviders(), log: createLogger('payments') };
@@ -29,5 +31,22 @@ export const refundOnCancel: EventHandler = {
       // a declined or unavailable provider is retried with the event (and dead-lettered in the end)
       if (result.userErrors.length) throw new Error(`refund of ${payment.id} failed: ${result.userErrors.map((e) => e.code).join(', ')}`);
     }
+  },
+};
+
+const COD_AMOUNT = /^\d{1,14}(\.\d{1,2})?$/;
+
+/** The courier handed the parcel over and took the cash on delivery: that money is captured. */
+export const codOnDelivery: EventHandler = {
+  name: 'cod-on-delivery',
+  types: ['comanda.logistics.shipment.delivered.v1'],
+  async handle(em, event) {
+    const { shipmentId, orderId, codAmount } = event.data as { shipmentId?: string; orderId?: string; codAmount?: string | null };
+    if (!codAmount || new Decimal(codAmount).isZero()) return;
+    if (!shipmentId || !orderId || !COD_AMOUNT.test(codAmount)) throw new Error('shipment.delivered: shipmentId, orderId or codAmount is malformed');
+    const courier: Identity = { tenantId: event.tenantid, userId: 'system:logistics', roles: ['owner'], storeIds: null, printerId: null };
+    const result = await recordPayment(em, courier, { orderId, idempotencyKey: `cod:${shipmentId}`, method: 'CASH', amount: codAmount }, deps);
+    // ORDER_NOT_FOUND (placed not seen yet) is retried with the event; anything else is a real disagreement
+    if (result.userErrors.length) throw new Error(`cash on delivery for ${orderId} not recorded: ${result.userErrors.map((e) => e.code).join(', ')}`);
   },
 };

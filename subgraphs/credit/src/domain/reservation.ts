@@ -36,16 +36,19 @@ export function decideReservation(
 }
 
 /**
- * Only a HELD reservation moves: payment or cancellation releases it, invoicing consumes it.
- * Any other request is a no-op, because the events that cause them may arrive in any order
- * and more than once.
+ * Invoicing consumes a hold (the amount is now an unpaid receivable); payment in full or
+ * cancellation releases it, held or consumed. Any other request is a no-op, because the events
+ * that cause them may arrive in any order and more than once.
  */
 const MOVES: Readonly<Record<ReservationState, readonly ReservationState[]>> = {
   HELD: ['RELEASED', 'CONSUMED'],
   RELEASED: [],
-  CONSUMED: [],
+  CONSUMED: ['RELEASED'],
   REJECTED: [],
 };
+
+/** What counts against the limit: open orders on account and their unpaid invoices. */
+export const OUTSTANDING_STATES: readonly ReservationState[] = ['HELD', 'CONSUMED'];
 
 export function canMove(from: ReservationState, to: ReservationState): boolean {
   return MOVES[from].includes(to);

@@ -39,12 +39,12 @@ export class CreditInit extends Migration {
       updated_at timestamptz not null default now(),
       unique (tenant_id, order_id)
     )`);
-    // the sums behind reserved and creditExposure read only HELD rows
+    // the sums behind reserved and creditExposure read only outstanding (HELD, CONSUMED) rows
     this.addSql(
-      `create index credit_reservation_held_customer on credit_reservation (tenant_id, customer_id) include (amount, currency) where state = 'HELD'`,
+      `create index credit_reservation_held_customer on credit_reservation (tenant_id, customer_id) include (amount, currency) where state in ('HELD', 'CONSUMED')`,
     );
     this.addSql(
-      `create index credit_reservation_held_store on credit_reservation (tenant_id, store_id) include (amount, currency) where state = 'HELD'`,
+      `create index credit_reservation_held_store on credit_reservation (tenant_id, store_id) include (amount, currency) where state in ('HELD', 'CONSUMED')`,
     );
     for (const table of ['credit_profile', 'credit_reservation']) {
       for (const sql of tenantIsolation(table)) this.addSql(sql);

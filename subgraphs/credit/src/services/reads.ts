@@ -18,25 +18,26 @@ function placeholders(values: readonly unknown[]): string {
 }
 
 /**
- * What HELD reservations hold per customer. A hold is always in its profile's currency (a
- * profile's currency cannot change while it has holds), so one sum per customer is exact.
+ * What outstanding reservations (HELD or CONSUMED: open orders and unpaid invoices) hold per
+ * customer. They are always in the profile's currency (a profile's currency cannot change while
+ * credit is outstanding), so one sum per customer is exact.
  */
 export async function heldByCustomer(em: EntityManager, customerIds: readonly string[]): Promise<Map<string, Decimal>> {
   if (!customerIds.length) return new Map();
   const rows = await em.execute<{ customer_id: string; held: string }[]>(
     `select customer_id::text as customer_id, sum(amount)::text as held from credit_reservation
-      where state = 'HELD' and customer_id in (${placeholders(customerIds)}) group by customer_id`,
+      where state in ('HELD', 'CONSUMED') and customer_id in (${placeholders(customerIds)}) group by customer_id`,
     [...customerIds],
   );
   return new Map(rows.map((r) => [r.customer_id, new Decimal(r.held)]));
 }
 
-/** HELD reservations per store, then per currency. */
+/** Outstanding reservations per store, then per currency. */
 export async function heldByStore(em: EntityManager, storeIds: readonly string[]): Promise<Map<string, Map<string, Decimal>>> {
   if (!storeIds.length) return new Map();
   const rows = await em.execute<{ store_id: string; currency: string; held: string }[]>(
     `select store_id::text as store_id, currency, sum(amount)::text as held from credit_reservation
-      where state = 'HELD' and store_id in (${placeholders(storeIds)}) group by store_id, currency`,
+      where state in ('HELD', 'CONSUMED') and store_id in (${placeholders(storeIds)}) group by store_id, currency`,
     [...storeIds],
   );
   const perStore = new Map<string, Map<string, Decimal>>();

@@ -102,12 +102,12 @@ async function moveReservation(em: EntityManager, orderId: string, to: Reservati
   });
 }
 
-/** Payment or cancellation: the held amount is available again. */
+/** Payment in full or cancellation: the amount, held or invoiced, is available again. */
 export function releaseCredit(em: EntityManager, orderId: string): Promise<CreditReservationRow | null> {
   return moveReservation(em, orderId, 'RELEASED');
 }
 
-/** Invoicing: the hold becomes a receivable (fiscal's invoice) and no longer counts as reserved. */
+/** Invoicing: the hold becomes an unpaid receivable; it still counts against the limit until paid. */
 export function consumeCredit(em: EntityManager, orderId: string): Promise<CreditReservationRow | null> {
   return moveReservation(em, orderId, 'CONSUMED');
 }
