@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -35,6 +35,12 @@ export interface SubgraphModule {
   consumes?: EventHandler[];
   /** background work started with the server (pollers, timers); returns its stopper */
   background?: (runtime: SubgraphRuntime) => Promise<() => Promise<void>>;
+  /**
+   * Plain HTTP routes beside /graphql, e.g. a provider's webhooks (POST /webhooks/...). They get
+   * the raw request (for signatures over the raw body) and the ORM; no internal identity is
+   * checked for them, so each route authenticates its caller itself. Return true when handled.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, orm: MikroORM) => Promise<boolean> | boolean;
 }
 
 export interface SubgraphRuntime {
@@ -140,7 +146,8 @@ export async function startSubgraph(module: SubgraphModule, options: StartOption
     metrics: metrics.registry,
     ready: async () => orm.isConnected(),
     wrap: (req, run) => countRequest(req.headers['x-request-id'] as string | undefined, run),
-    routes: (req, res) => {
+    routes: async (req, res) => {
+      if (module.routes && (await module.routes(req, res, orm))) return true;
       if (!countingEnabled() || !req.url?.startsWith('/debug/sql')) return false;
       const requestId = new URL(req.url, 'http://localhost').searchParams.get('requestId') ?? '';
       res.writeHead(200, { 'content-type': 'application/json' });
