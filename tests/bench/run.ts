@@ -11,6 +11,7 @@ const { positionals, values } = parseArgs({
 
 const benches: Record<string, () => Promise<{ run: (o: { seconds: number; concurrency: number }) => Promise<void> }>> = {
   'federated-read': () => import('./federated-read.ts'),
+  events: () => import('./events.ts'),
 };
 
 const name = positionals[0];

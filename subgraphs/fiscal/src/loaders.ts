@@ -1,5 +1,4 @@
-import { byKey, groupByKey, type SubgraphContext } from '@comanda/kit';
-import { calendarDay } from './domain/calendar-day.ts';
+import { byKey, calendarDay, groupByKey, type SubgraphContext } from '@comanda/kit';
 import { UUID } from './domain/documents.ts';
 import type { InvoiceRow, PrinterRow, PrintJobRow, ReceiptRow } from './entities.ts';
 import {

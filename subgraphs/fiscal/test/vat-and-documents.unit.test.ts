@@ -1,6 +1,5 @@
-import { DomainError } from '@comanda/kit';
+import { calendarDay, DomainError } from '@comanda/kit';
 import { describe, expect, it } from 'vitest';
-import { calendarDay } from '../src/domain/calendar-day.ts';
 import { type ReceiptSnapshot, validateInvoiceRequest, validateReceiptSnapshot } from '../src/domain/documents.ts';
 import { normalizeVatBreakdown, vatTotals } from '../src/domain/vat.ts';
 

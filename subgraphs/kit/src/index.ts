@@ -1,3 +1,4 @@
+export * from './calendar-day.ts';
 export * from './consumer.ts';
 export * from './context.ts';
 export * from './db.ts';
@@ -6,6 +7,10 @@ export * from './events.ts';
 export * from './http.ts';
 export * from './idempotency.ts';
 export * from './identity.ts';
+export * from './live.ts';
+export * from './live-queue.ts';
+export * from './live-server.ts';
+export * from './ids.ts';
 export * from './loaders.ts';
 export * from './log.ts';
 export * from './metrics.ts';

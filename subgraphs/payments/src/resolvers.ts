@@ -1,5 +1,15 @@
-import { byKey, canUseStore, groupByKey, money, type Resolvers, requireRole, requireStore, STAFF, type SubgraphContext } from '@comanda/kit';
-import { calendarDay } from './domain/calendar-day.ts';
+import {
+  byKey,
+  calendarDay,
+  canUseStore,
+  groupByKey,
+  money,
+  type Resolvers,
+  requireRole,
+  requireStore,
+  STAFF,
+  type SubgraphContext,
+} from '@comanda/kit';
 import { summarize } from './domain/payment.ts';
 import type { PaymentRow, RefundRow } from './entities.ts';
 import { defaultProviders } from './providers/index.ts';

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@comanda/kit';
+import { UUID } from '@comanda/kit';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID };
 
 /** The tenant the EntityManager is bound to (tenantEm): services never take it from arguments. */
 export function tenantOf(em: EntityManager): string {

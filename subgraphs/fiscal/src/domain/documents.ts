@@ -1,4 +1,4 @@
-import { Decimal, type DecimalInput, DomainError, roundMoney } from '@comanda/kit';
+import { Decimal, type DecimalInput, DomainError, roundMoney, UUID } from '@comanda/kit';
 import { type BuyerKind, dueDateFor } from './invoice.ts';
 import { normalizeVatBreakdown, type VatLine, type VatLineInput } from './vat.ts';
 
@@ -7,7 +7,7 @@ import { normalizeVatBreakdown, type VatLine, type VatLineInput } from './vat.ts
  * of the sale as it was, so a receipt or invoice never changes when the catalog does.
  */
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID };
 const CURRENCY = /^[A-Z]{3}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 /** Used when the caller does not say: Romania is the first market (DESIGN.md). */

@@ -2,7 +2,7 @@
  * Stock rules without I/O: what a movement request may contain, which ledger entries it
  * becomes, and the stock arithmetic (on hand from the ledger, reserved from held reservations).
  */
-import { Decimal, type DecimalInput, DomainError, type UserError, userError } from '@comanda/kit';
+import { Decimal, type DecimalInput, DomainError, type UserError, UUID, userError } from '@comanda/kit';
 
 export const LOCATION_KINDS = ['STORE', 'WAREHOUSE'] as const;
 export type LocationKind = (typeof LOCATION_KINDS)[number];
@@ -16,7 +16,7 @@ export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number];
 export const RESERVATION_STATES = ['HELD', 'RELEASED', 'CONSUMED'] as const;
 export type ReservationState = (typeof RESERVATION_STATES)[number];
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID };
 
 /** The same bounds as order line quantities (orders' INVALID_QUANTITY), so any sold quantity can be booked. */
 const MAX_QUANTITY = new Decimal(1_000_000);

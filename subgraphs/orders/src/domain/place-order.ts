@@ -2,7 +2,7 @@
  * placeOrder's rules without I/O: input validation, which price wins, and how a retried
  * request under the same clientOrderId is told apart from a conflicting one.
  */
-import { Decimal, DomainError, type UserError, userError } from '@comanda/kit';
+import { Decimal, DomainError, type UserError, UUID, userError } from '@comanda/kit';
 
 export const ORDER_CHANNELS = ['POS', 'WEB', 'MOBILE', 'MARKETPLACE', 'B2B'] as const;
 export type OrderChannel = (typeof ORDER_CHANNELS)[number];
@@ -43,7 +43,7 @@ export interface OrderRequest {
   note: string | null;
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID };
 export const MAX_LINES = 500;
 const MAX_QUANTITY = new Decimal(1_000_000);
 const MAX_UNIT_PRICE = new Decimal(1_000_000_000);
