@@ -72,8 +72,13 @@ export class EmbeddedTransport implements EventTransport {
 
   constructor(options: EmbeddedTransportOptions) {
     this.options = options;
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 6 });
     this.pool.on('error', () => {});
+    // statistics lag behind a backlog: below a batch the planner prefers reading and sorting the
+    // whole backlog on every read, while log_topic_order already yields it in order
+    this.pool.on('connect', (client) => {
+      client.query('set enable_sort = off').catch(() => {});
+    });
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 200;
     this.backoff = options.redeliveryBackoff ?? { initialMs: 50, maxMs: 2_000 };
@@ -100,9 +105,53 @@ export class EmbeddedTransport implements EventTransport {
     return stop;
   }
 
-  /** One topic of a subscription: position the group, then (re)connect, take the lock, deliver in order. */
+  /**
+   * The one session per transport that holds the group locks and LISTENs: a session advisory lock
+   * lives as long as its connection, so membership needs a connection, but one connection can
+   * hold every group's lock. Reads and offset commits go through the pool. When the session
+   * dies its locks go with it: the epoch moves on and every topic loop takes its lock again.
+   */
+  private membership: Promise<pg.Client> | null = null;
+  private current: pg.Client | null = null;
+  private membershipEpoch = 0;
+  private readonly listeners = new Set<() => void>();
+  /** advisory locks are re-entrant per session: two members in this process must not both hold one */
+  private readonly heldHere = new Set<string>();
+
+  private member(): Promise<pg.Client> {
+    if (!this.membership) {
+      const lost = (client: pg.Client) => {
+        if (this.membership && this.current === client) {
+          this.membership = null;
+          this.current = null;
+          this.membershipEpoch++;
+          this.heldHere.clear();
+          for (const listener of this.listeners) listener();
+        }
+      };
+      this.membership = (async () => {
+        const client = new pg.Client({ connectionString: this.options.databaseUrl });
+        client.on('error', () => lost(client));
+        client.on('end', () => lost(client));
+        await client.connect();
+        await client.query(`listen ${EMBEDDED_NOTIFY_CHANNEL}`);
+        client.on('notification', () => {
+          for (const listener of this.listeners) listener();
+        });
+        this.current = client;
+        return client;
+      })();
+      this.membership.catch(() => {
+        this.membership = null;
+      });
+    }
+    return this.membership;
+  }
+
+  /** One topic of a subscription: position the group, take its lock, deliver in order. */
   private async consumeTopic(subscription: Subscription, topic: string): Promise<Stopper> {
     const { groupId } = subscription;
+    const lockKey = `comanda-group:${groupId}:${topic}`;
     const start = subscription.fromBeginning
       ? 'insert into events.group_offset (group_id, topic) values ($1, $2) on conflict do nothing'
       : `insert into events.group_offset (group_id, topic, txid, position)
@@ -114,6 +163,11 @@ export class EmbeddedTransport implements EventTransport {
     let wake: (() => void) | null = null;
     /** a NOTIFY that came while delivering, when nobody sleeps to be woken: it must not be lost */
     let notified = false;
+    const listener = () => {
+      notified = true;
+      wake?.();
+    };
+    this.listeners.add(listener);
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -127,32 +181,27 @@ export class EmbeddedTransport implements EventTransport {
         };
       });
 
-    let client: pg.Client | null = null;
+    let holder: { client: pg.Client; epoch: number } | null = null;
     const session = async () => {
-      client = new pg.Client({ connectionString: this.options.databaseUrl });
-      client.on('error', () => {});
-      await client.connect();
-      // statistics lag behind a backlog: below a batch the planner prefers reading and sorting the
-      // whole backlog on every read, while log_topic_order already yields it in order
-      await client.query('set enable_sort = off');
-      await client.query(`listen ${EMBEDDED_NOTIFY_CHANNEL}`);
-      client.on('notification', () => {
-        notified = true;
-        wake?.();
-      });
-      // one active member per group and topic; a standby polls for the lock (freed with the session)
-      while (!stopped) {
-        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [
-          `comanda-group:${groupId}:${topic}`,
-        ]);
-        if (rows[0]?.ok) break;
+      const client = await this.member();
+      const epoch = this.membershipEpoch;
+      // one active member per group and topic; a standby polls for the lock
+      while (!stopped && epoch === this.membershipEpoch) {
+        if (!this.heldHere.has(lockKey)) {
+          this.heldHere.add(lockKey);
+          const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey]);
+          if (rows[0]?.ok) break;
+          this.heldHere.delete(lockKey);
+        }
         await sleep(this.pollMs * 2);
       }
-      while (!stopped) {
+      if (stopped || epoch !== this.membershipEpoch) return;
+      holder = { client, epoch };
+      while (!stopped && epoch === this.membershipEpoch) {
         notified = false;
         // The offset as two scalar subqueries (parameters of the scan) bounds the index scan; as a
         // join column the planner, once it has statistics, walks the topic's whole history and filters.
-        const { rows } = await client.query<LogRow>(
+        const { rows } = await this.pool.query<LogRow>(
           `select l.position, l.txid::text as txid, l.topic, l.key, l.value, l.headers, l.published_at
              from events.log l
             where l.topic = $2
@@ -164,13 +213,11 @@ export class EmbeddedTransport implements EventTransport {
           [groupId, topic],
         );
         for (const row of rows) {
-          if (stopped || !(await this.deliver(subscription, row, () => stopped))) break;
-          await client.query('update events.group_offset set txid = $3::xid8, position = $4, updated_at = now() where group_id = $1 and topic = $2', [
-            groupId,
-            topic,
-            row.txid,
-            row.position,
-          ]);
+          if (stopped || epoch !== this.membershipEpoch || !(await this.deliver(subscription, row, () => stopped))) break;
+          await this.pool.query(
+            'update events.group_offset set txid = $3::xid8, position = $4, updated_at = now() where group_id = $1 and topic = $2',
+            [groupId, topic, row.txid, row.position],
+          );
         }
         if (rows.length < this.batchSize && !stopped && !notified) await sleep(this.pollMs);
       }
@@ -181,13 +228,12 @@ export class EmbeddedTransport implements EventTransport {
       while (!stopped) {
         try {
           await session();
+          backoff = this.pollMs;
         } catch (error) {
           if (stopped) break;
           this.options.log?.warn({ err: error, groupId, topic }, 'embedded subscription lost its connection; reconnecting');
           await sleep(backoff);
           backoff = Math.min(backoff * 2, 10_000);
-        } finally {
-          await (client as pg.Client | null)?.end().catch(() => {});
         }
       }
     })();
@@ -196,6 +242,12 @@ export class EmbeddedTransport implements EventTransport {
       stopped = true;
       wake?.();
       await loop;
+      this.listeners.delete(listener);
+      const held = holder as { client: pg.Client; epoch: number } | null;
+      if (held && held.epoch === this.membershipEpoch) {
+        await held.client.query('select pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
+        this.heldHere.delete(lockKey);
+      }
     };
   }
 
@@ -236,6 +288,10 @@ export class EmbeddedTransport implements EventTransport {
 
   async close(): Promise<void> {
     await Promise.all([...this.stoppers].map((stop) => stop()));
+    const session = this.current;
+    this.membership = null;
+    this.current = null;
+    await session?.end().catch(() => {});
     await this.pool.end().catch(() => {});
   }
 }

@@ -1,4 +1,4 @@
-import { byKey, calendarDay, groupByKey, type SubgraphContext } from '@comanda/kit';
+import { calendarDay, loadMany, loadOne, type SubgraphContext } from '@comanda/kit';
 import { UUID } from './domain/documents.ts';
 import type { InvoiceRow, PrinterRow, PrintJobRow, ReceiptRow } from './entities.ts';
 import {
@@ -20,18 +20,8 @@ import {
  * null (or []) without a query.
  */
 
-function one<V>(ctx: SubgraphContext, name: string, id: string, fetch: (ids: readonly string[]) => Promise<V[]>, keyOf: (row: V) => string) {
-  if (!UUID.test(id)) return Promise.resolve(null);
-  return ctx.loaders.get<string, V | null>(name, async (ids) => byKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
-}
-
-function many<V>(ctx: SubgraphContext, name: string, id: string, fetch: (ids: readonly string[]) => Promise<V[]>, keyOf: (row: V) => string) {
-  if (!UUID.test(id)) return Promise.resolve([] as V[]);
-  return ctx.loaders.get<string, V[]>(name, async (ids) => groupByKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
-}
-
 export const loadPrinter = (ctx: SubgraphContext, id: string): Promise<PrinterRow | null> =>
-  one(
+  loadOne(
     ctx,
     'printer',
     id,
@@ -40,7 +30,7 @@ export const loadPrinter = (ctx: SubgraphContext, id: string): Promise<PrinterRo
   );
 
 export const loadReceipt = (ctx: SubgraphContext, id: string): Promise<ReceiptRow | null> =>
-  one(
+  loadOne(
     ctx,
     'receipt',
     id,
@@ -49,7 +39,7 @@ export const loadReceipt = (ctx: SubgraphContext, id: string): Promise<ReceiptRo
   );
 
 export const loadReceiptOfOrder = (ctx: SubgraphContext, orderId: string): Promise<ReceiptRow | null> =>
-  one(
+  loadOne(
     ctx,
     'receipt-of-order',
     orderId,
@@ -58,7 +48,7 @@ export const loadReceiptOfOrder = (ctx: SubgraphContext, orderId: string): Promi
   );
 
 export const loadInvoice = (ctx: SubgraphContext, id: string): Promise<InvoiceRow | null> =>
-  one(
+  loadOne(
     ctx,
     'invoice',
     id,
@@ -67,7 +57,7 @@ export const loadInvoice = (ctx: SubgraphContext, id: string): Promise<InvoiceRo
   );
 
 export const loadInvoiceOfOrder = (ctx: SubgraphContext, orderId: string): Promise<InvoiceRow | null> =>
-  one(
+  loadOne(
     ctx,
     'invoice-of-order',
     orderId,
@@ -76,7 +66,7 @@ export const loadInvoiceOfOrder = (ctx: SubgraphContext, orderId: string): Promi
   );
 
 export const loadInvoicesOfCustomer = (ctx: SubgraphContext, customerId: string): Promise<InvoiceRow[]> =>
-  many(
+  loadMany(
     ctx,
     'invoices-of-customer',
     customerId,
@@ -85,7 +75,7 @@ export const loadInvoicesOfCustomer = (ctx: SubgraphContext, customerId: string)
   );
 
 export const loadPrintJob = (ctx: SubgraphContext, id: string): Promise<PrintJobRow | null> =>
-  one(
+  loadOne(
     ctx,
     'print-job',
     id,
@@ -94,7 +84,7 @@ export const loadPrintJob = (ctx: SubgraphContext, id: string): Promise<PrintJob
   );
 
 export const loadPrintJobsOfReceipt = (ctx: SubgraphContext, receiptId: string): Promise<PrintJobRow[]> =>
-  many(
+  loadMany(
     ctx,
     'print-jobs-of-receipt',
     receiptId,

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { UUID } from './ids.ts';
 
 export type BatchFn<K, V> = (keys: readonly K[]) => Promise<readonly (V | Error)[]>;
 
@@ -37,4 +38,21 @@ export function groupByKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: 
     else map.set(key, [row]);
   }
   return keys.map((k) => map.get(k) ?? []);
+}
+
+type Fetch<V> = (ids: readonly string[]) => Promise<V[]>;
+
+/**
+ * The row with this id, through the request's loader named `name`: ids are batched into one
+ * `fetch`, and a malformed id resolves to null without reaching SQL.
+ */
+export function loadOne<V>(ctx: { loaders: Loaders }, name: string, id: string, fetch: Fetch<V>, keyOf: (row: V) => string): Promise<V | null> {
+  if (!UUID.test(id)) return Promise.resolve(null);
+  return ctx.loaders.get<string, V | null>(name, async (ids) => byKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
+}
+
+/** The rows belonging to this parent id, batched like `loadOne`; a malformed id gives []. */
+export function loadMany<V>(ctx: { loaders: Loaders }, name: string, id: string, fetch: Fetch<V>, keyOf: (row: V) => string): Promise<V[]> {
+  if (!UUID.test(id)) return Promise.resolve([]);
+  return ctx.loaders.get<string, V[]>(name, async (ids) => groupByKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
 }

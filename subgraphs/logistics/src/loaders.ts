@@ -3,7 +3,7 @@
  * page of 100 variants or orders costs as many statements as a page of 10. Malformed ids
  * resolve to nothing without reaching SQL.
  */
-import { byKey, Decimal, forbidden, groupByKey, type SubgraphContext } from '@comanda/kit';
+import { Decimal, forbidden, groupByKey, loadMany, loadOne, type SubgraphContext } from '@comanda/kit';
 import { type StockFigures, stockFigures, UUID } from './domain/stock.ts';
 import type { OrderRefRow, ShipmentRow, StockLocationRow, TrackingEventRow } from './entities.ts';
 import {
@@ -18,18 +18,8 @@ import {
 } from './services/reads.ts';
 import { canUseLocation } from './services/stock.ts';
 
-function one<V>(ctx: SubgraphContext, name: string, id: string, fetch: (ids: readonly string[]) => Promise<V[]>, keyOf: (row: V) => string) {
-  if (!UUID.test(id)) return Promise.resolve(null);
-  return ctx.loaders.get<string, V | null>(name, async (ids) => byKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
-}
-
-function many<V>(ctx: SubgraphContext, name: string, id: string, fetch: (ids: readonly string[]) => Promise<V[]>, keyOf: (row: V) => string) {
-  if (!UUID.test(id)) return Promise.resolve([] as V[]);
-  return ctx.loaders.get<string, V[]>(name, async (ids) => groupByKey(ids, await fetch(ids), keyOf)).load(id.toLowerCase());
-}
-
 export const loadLocation = (ctx: SubgraphContext, id: string): Promise<StockLocationRow | null> =>
-  one(
+  loadOne(
     ctx,
     'location',
     id,
@@ -38,7 +28,7 @@ export const loadLocation = (ctx: SubgraphContext, id: string): Promise<StockLoc
   );
 
 export const loadShipment = (ctx: SubgraphContext, id: string): Promise<ShipmentRow | null> =>
-  one(
+  loadOne(
     ctx,
     'shipment',
     id,
@@ -47,7 +37,7 @@ export const loadShipment = (ctx: SubgraphContext, id: string): Promise<Shipment
   );
 
 export const loadOrderRef = (ctx: SubgraphContext, orderId: string): Promise<OrderRefRow | null> =>
-  one(
+  loadOne(
     ctx,
     'order-ref',
     orderId,
@@ -56,7 +46,7 @@ export const loadOrderRef = (ctx: SubgraphContext, orderId: string): Promise<Ord
   );
 
 export const loadShipmentsOfOrder = (ctx: SubgraphContext, orderId: string): Promise<ShipmentRow[]> =>
-  many(
+  loadMany(
     ctx,
     'shipments-of-order',
     orderId,
@@ -65,7 +55,7 @@ export const loadShipmentsOfOrder = (ctx: SubgraphContext, orderId: string): Pro
   );
 
 export const loadTrackingEvents = (ctx: SubgraphContext, shipmentId: string): Promise<TrackingEventRow[]> =>
-  many(
+  loadMany(
     ctx,
     'tracking-events',
     shipmentId,
