@@ -240,7 +240,8 @@ async function stop(): Promise<void> {
     say('still running after 60 s: SIGKILL');
     process.kill(pid, 'SIGKILL');
   }
-  rmSync(paths.pidFile, { force: true });
+  // a --detach may have started a new broker meanwhile: its pid file is not ours to remove
+  if (existsSync(paths.pidFile) && readFileSync(paths.pidFile, 'utf8').trim() === String(pid)) rmSync(paths.pidFile, { force: true });
   say('stopped');
 }
 
