@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import type { PaymentMethod, PaymentState } from './domain/payment.ts';
+import type { RefundStatus } from './domain/refund.ts';
 
 /**
  * What payments knows of an order, learned from orders' order.placed event (payments never
@@ -46,6 +47,8 @@ export const Payment = defineEntity({
     createdAt: p.datetime(),
     capturedAt: p.datetime().nullable(),
     updatedAt: p.datetime(),
+    /** when the status poller last asked the provider about a pending payment */
+    providerCheckedAt: p.datetime().nullable(),
   },
 });
 
@@ -60,12 +63,20 @@ export const Refund = defineEntity({
     storeId: p.uuid(),
     amount: p.decimal('string'),
     currency: p.string(),
+    status: p.string().$type<RefundStatus>(),
     reason: p.string(),
     providerReference: p.string().nullable(),
     idempotencyKey: p.string(),
     requestFingerprint: p.string(),
+    /** who asked for it */
     createdBy: p.string(),
     createdAt: p.datetime(),
+    approvedBy: p.string().nullable(),
+    rejectedBy: p.string().nullable(),
+    rejectionReason: p.string().nullable(),
+    decidedAt: p.datetime().nullable(),
+    /** when the money went back: what the day's collected cash counts */
+    completedAt: p.datetime().nullable(),
   },
 });
 

@@ -56,7 +56,7 @@ function orderFigures(summary: OrderPaymentSummary) {
   };
 }
 
-/** payment.captured, payment.authorized (on account) or payment.pending (bank transfer). */
+/** payment.captured, .authorized (on account), .pending (bank transfer, provider) or .failed (settled by the provider). */
 export async function publishPaymentRecorded(
   tx: EntityManager,
   payment: PaymentRow,
@@ -113,5 +113,42 @@ export async function publishPaymentRefunded(
       orderTotal: new Decimal(orderTotal).toFixed(2),
       ...orderFigures(summary),
     },
+  });
+}
+
+function refundFacts(payment: PaymentRow, refund: RefundRow) {
+  return {
+    paymentId: payment.id,
+    refundId: refund.id,
+    orderId: payment.orderId,
+    storeId: payment.storeId,
+    method: payment.method,
+    amount: new Decimal(refund.amount).toFixed(2),
+    currency: refund.currency,
+    reason: refund.reason,
+    requestedBy: refund.createdBy,
+  };
+}
+
+/** A refund above the threshold waits for an owner's or manager's approval: nothing was paid back. */
+export async function publishRefundRequested(tx: EntityManager, payment: PaymentRow, refund: RefundRow, threshold: string): Promise<void> {
+  await recordEvent(tx, 'payments', {
+    aggregateType: 'payment',
+    aggregateId: payment.id,
+    event: 'refund_requested',
+    tenantId: payment.tenantId,
+    storeId: payment.storeId,
+    data: { ...refundFacts(payment, refund), status: refund.status, approvalThreshold: new Decimal(threshold).toFixed(2) },
+  });
+}
+
+export async function publishRefundRejected(tx: EntityManager, payment: PaymentRow, refund: RefundRow): Promise<void> {
+  await recordEvent(tx, 'payments', {
+    aggregateType: 'payment',
+    aggregateId: payment.id,
+    event: 'refund_rejected',
+    tenantId: payment.tenantId,
+    storeId: payment.storeId,
+    data: { ...refundFacts(payment, refund), status: refund.status, rejectedBy: refund.rejectedBy, rejectionReason: refund.rejectionReason },
   });
 }

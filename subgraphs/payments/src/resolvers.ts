@@ -11,15 +11,13 @@ import {
   type SubgraphContext,
 } from '@comanda/kit';
 import { summarize } from './domain/payment.ts';
+import type { RefundStatus } from './domain/refund.ts';
 import type { PaymentRow, RefundRow } from './entities.ts';
-import { defaultProviders } from './providers/index.ts';
-import { type PaymentDeps, UUID } from './services/common.ts';
-import { collectedBetween, paymentsByIds, paymentsByOrderIds, refundsByPaymentIds } from './services/reads.ts';
+import type { Providers } from './providers/index.ts';
+import { UUID } from './services/common.ts';
+import { collectedBetween, paymentsByIds, paymentsByOrderIds, refundsByPaymentIds, refundsPage } from './services/reads.ts';
 import { type RecordPaymentInput, recordPayment } from './services/record-payment.ts';
-import { type RefundPaymentInput, refundPayment } from './services/refund-payment.ts';
-
-const providerFor = defaultProviders();
-const deps = (ctx: SubgraphContext): PaymentDeps => ({ providerFor, log: ctx.log });
+import { type DecideRefundInput, decideRefund, type RefundPaymentInput, refundPayment } from './services/refund-payment.ts';
 
 interface MoneyValue {
   amount: string;
@@ -95,57 +93,82 @@ async function orderSummary(ctx: SubgraphContext, order: OrderRef) {
   return { summary: summarize(total.amount, await paymentsOfOrder(ctx, order.id)), currency: total.currencyCode };
 }
 
-export const resolvers: Resolvers = {
-  Query: {
-    payment: async (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
-      requireRole(ctx.identity, ...STAFF);
-      const payment = await loadPayment(ctx, args.id);
-      if (payment) requireStore(ctx.identity, payment.storeId);
-      return payment;
+/** Who sees refunds (and the approval queue): the people who decide on them and the books. */
+const REFUND_READERS = ['owner', 'manager', 'accountant'] as const;
+
+export function createResolvers(providers: Providers): Resolvers {
+  const deps = (ctx: SubgraphContext) => ({ providers, log: ctx.log });
+  return {
+    Query: {
+      payment: async (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, ...STAFF);
+        const payment = await loadPayment(ctx, args.id);
+        if (payment) requireStore(ctx.identity, payment.storeId);
+        return payment;
+      },
+      refunds: (
+        _: unknown,
+        args: { storeId: string; status?: RefundStatus | null; first?: number | null; after?: string | null },
+        ctx: SubgraphContext,
+      ) => {
+        requireRole(ctx.identity, ...REFUND_READERS);
+        requireStore(ctx.identity, args.storeId);
+        return refundsPage(ctx.em, args.storeId, args.status, args.first, args.after);
+      },
     },
-  },
-  Mutation: {
-    recordPayment: (_: unknown, args: { input: RecordPaymentInput }, ctx: SubgraphContext) => {
-      requireRole(ctx.identity, 'owner', 'manager', 'cashier');
-      return recordPayment(ctx.em, ctx.identity, args.input, deps(ctx));
+    Mutation: {
+      recordPayment: (_: unknown, args: { input: RecordPaymentInput }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, 'owner', 'manager', 'cashier');
+        return recordPayment(ctx.em, ctx.identity, args.input, deps(ctx));
+      },
+      refundPayment: (_: unknown, args: { input: RefundPaymentInput }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, 'owner', 'manager');
+        return refundPayment(ctx.em, ctx.identity, args.input, deps(ctx));
+      },
+      approveRefund: (_: unknown, args: { input: DecideRefundInput }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, 'owner', 'manager');
+        return decideRefund(ctx.em, ctx.identity, 'APPROVE', args.input, deps(ctx));
+      },
+      rejectRefund: (_: unknown, args: { input: DecideRefundInput }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, 'owner', 'manager');
+        return decideRefund(ctx.em, ctx.identity, 'REJECT', args.input, deps(ctx));
+      },
     },
-    refundPayment: (_: unknown, args: { input: RefundPaymentInput }, ctx: SubgraphContext) => {
-      requireRole(ctx.identity, 'owner', 'manager');
-      return refundPayment(ctx.em, ctx.identity, args.input, deps(ctx));
+    Payment: {
+      __resolveReference: async (ref: { id: string }, ctx: SubgraphContext) => {
+        const payment = await loadPayment(ctx, ref.id);
+        return payment && canUseStore(ctx.identity, payment.storeId) ? payment : null;
+      },
+      order: (p: PaymentRow) => ({ id: p.orderId }),
+      amount: (p: PaymentRow) => money(p.amount, p.currency),
+      change: (p: PaymentRow) => (p.change == null ? null : money(p.change, p.currency)),
+      tendered: (p: PaymentRow) => (p.tendered == null ? null : money(p.tendered, p.currency)),
+      refundedAmount: (p: PaymentRow) => money(p.refundedAmount, p.currency),
+      refunds: (p: PaymentRow, _: unknown, ctx: SubgraphContext) => refundsOfPayment(ctx, p.id),
     },
-  },
-  Payment: {
-    __resolveReference: async (ref: { id: string }, ctx: SubgraphContext) => {
-      const payment = await loadPayment(ctx, ref.id);
-      return payment && canUseStore(ctx.identity, payment.storeId) ? payment : null;
+    Refund: {
+      payment: (r: RefundRow, _: unknown, ctx: SubgraphContext) => loadPayment(ctx, r.paymentId),
+      amount: (r: RefundRow) => money(r.amount, r.currency),
+      requestedBy: (r: RefundRow) => r.createdBy,
     },
-    order: (p: PaymentRow) => ({ id: p.orderId }),
-    amount: (p: PaymentRow) => money(p.amount, p.currency),
-    change: (p: PaymentRow) => (p.change == null ? null : money(p.change, p.currency)),
-    tendered: (p: PaymentRow) => (p.tendered == null ? null : money(p.tendered, p.currency)),
-    refundedAmount: (p: PaymentRow) => money(p.refundedAmount, p.currency),
-    refunds: (p: PaymentRow, _: unknown, ctx: SubgraphContext) => refundsOfPayment(ctx, p.id),
-  },
-  PaymentRefund: {
-    amount: (r: RefundRow) => money(r.amount, r.currency),
-  },
-  Order: {
-    payments: (order: OrderRef, _: unknown, ctx: SubgraphContext) => paymentsOfOrder(ctx, order.id),
-    paymentStatus: async (order: OrderRef, _: unknown, ctx: SubgraphContext) => (await orderSummary(ctx, order)).summary.status,
-    amountPaid: async (order: OrderRef, _: unknown, ctx: SubgraphContext) => {
-      const { summary, currency } = await orderSummary(ctx, order);
-      return money(summary.amountPaid, currency);
+    Order: {
+      payments: (order: OrderRef, _: unknown, ctx: SubgraphContext) => paymentsOfOrder(ctx, order.id),
+      paymentStatus: async (order: OrderRef, _: unknown, ctx: SubgraphContext) => (await orderSummary(ctx, order)).summary.status,
+      amountPaid: async (order: OrderRef, _: unknown, ctx: SubgraphContext) => {
+        const { summary, currency } = await orderSummary(ctx, order);
+        return money(summary.amountPaid, currency);
+      },
+      balanceDue: async (order: OrderRef, _: unknown, ctx: SubgraphContext) => {
+        const { summary, currency } = await orderSummary(ctx, order);
+        return money(summary.balanceDue, currency);
+      },
     },
-    balanceDue: async (order: OrderRef, _: unknown, ctx: SubgraphContext) => {
-      const { summary, currency } = await orderSummary(ctx, order);
-      return money(summary.balanceDue, currency);
+    StoreMetrics: {
+      collectedToday: async (metrics: StoreMetricsRef, _: unknown, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, ...STAFF);
+        requireStore(ctx.identity, metrics.storeId);
+        return money(await collectedToday(ctx, metrics), metrics.currencyCode);
+      },
     },
-  },
-  StoreMetrics: {
-    collectedToday: async (metrics: StoreMetricsRef, _: unknown, ctx: SubgraphContext) => {
-      requireRole(ctx.identity, ...STAFF);
-      requireStore(ctx.identity, metrics.storeId);
-      return money(await collectedToday(ctx, metrics), metrics.currencyCode);
-    },
-  },
-};
+  };
+}

@@ -1,6 +1,16 @@
 import { Decimal, DomainError } from '@comanda/kit';
 import { describe, expect, it } from 'vitest';
-import { initialState, type PaymentFacts, paymentStatus, planPayment, planRefund, summarize, validatePaymentRequest } from '../src/domain/payment.ts';
+import {
+  initialState,
+  type PaymentFacts,
+  paymentStatus,
+  planPayment,
+  planRefund,
+  refundableAmount,
+  summarize,
+  validatePaymentRequest,
+} from '../src/domain/payment.ts';
+import { checkDecision, checkReason, needsApproval, type RefundFacts } from '../src/domain/refund.ts';
 
 const d = (v: string) => new Decimal(v);
 const captured = (amount: string, refundedAmount = '0'): PaymentFacts => ({
@@ -148,5 +158,66 @@ describe('refund limits', () => {
         'NOT_REFUNDABLE',
       ]);
     }
+  });
+});
+
+describe('split payments', () => {
+  it('takes cash, card and a voucher on one order, each up to what is left, cash giving change', () => {
+    const existing: PaymentFacts[] = [];
+    const pay = (method: 'CASH' | 'CARD' | 'VOUCHER', amount: string, tendered?: string) => {
+      const plan = planPayment(validatePaymentRequest({ method, amount, tendered }), '100.00', existing);
+      existing.push({ state: plan.state, amount: plan.amount.toFixed(2), refundedAmount: '0' });
+      return plan;
+    };
+    expect(pay('VOUCHER', '25.00').amount.toFixed(2)).toBe('25.00');
+    expect(pay('CARD', '50.00').viaProvider).toBe(true);
+    expect(codesOf(() => pay('VOUCHER', '25.01'))).toEqual(['OVERPAYMENT']);
+    const cash = pay('CASH', '30.00', '30.00');
+    expect([cash.amount.toFixed(2), cash.change?.toFixed(2)]).toEqual(['25.00', '5.00']);
+    expect(summarize('100.00', existing).status).toBe('PAID');
+  });
+
+  it('holds a pending QR or wallet payment against the total until the provider settles it', () => {
+    const existing: PaymentFacts[] = [{ state: 'PENDING', amount: '70.00', refundedAmount: '0' }];
+    expect(codesOf(() => planPayment(validatePaymentRequest({ method: 'CARD', amount: '30.01' }), '100.00', existing))).toEqual(['OVERPAYMENT']);
+    expect(summarize('100.00', [{ state: 'FAILED', amount: '70.00', refundedAmount: '0' }]).open.toFixed(2)).toBe('100.00');
+  });
+});
+
+describe('refunds awaiting approval', () => {
+  it('need approval above 5,000.00, not at it', () => {
+    expect(needsApproval(d('5000.00'))).toBe(false);
+    expect(needsApproval(d('5000.01'))).toBe(true);
+    expect(needsApproval(d('100.00'), '50')).toBe(true);
+  });
+
+  it('hold their share of the payment: no other refund may take it', () => {
+    expect(refundableAmount(captured('8000.00', '1000.00'), '6000.00').toFixed(2)).toBe('1000.00');
+    expect(codesOf(() => planRefund(captured('8000.00'), d('2000.01'), '6000.00'))).toEqual(['REFUND_EXCEEDS_CAPTURED']);
+    expect(planRefund(captured('8000.00'), d('2000.00'), '6000.00').state).toBe('PARTIALLY_REFUNDED');
+  });
+
+  it('are approved by someone other than who asked, and the same decision twice changes nothing', () => {
+    const waiting: RefundFacts = { status: 'PENDING_APPROVAL', requestedBy: 'ana', approvedBy: null };
+    expect(checkDecision(waiting, 'APPROVE', 'ion')).toBe('decide');
+    expect(codesOf(() => checkDecision(waiting, 'APPROVE', 'ana'))).toEqual(['APPROVER_IS_REQUESTER']);
+    expect(checkDecision(waiting, 'REJECT', 'ana')).toBe('decide');
+    expect(checkDecision({ ...waiting, status: 'COMPLETED', approvedBy: 'ion' }, 'APPROVE', 'ion')).toBe('repeat');
+    expect(checkDecision({ ...waiting, status: 'REJECTED' }, 'REJECT', 'ion')).toBe('repeat');
+  });
+
+  it('cannot be decided the other way once decided, nor approved when they never waited', () => {
+    const base: RefundFacts = { status: 'COMPLETED', requestedBy: 'ana', approvedBy: 'ion' };
+    expect(codesOf(() => checkDecision(base, 'REJECT', 'ion'))).toEqual(['REFUND_NOT_AWAITING_APPROVAL']);
+    expect(codesOf(() => checkDecision({ ...base, status: 'REJECTED', approvedBy: null }, 'APPROVE', 'ion'))).toEqual([
+      'REFUND_NOT_AWAITING_APPROVAL',
+    ]);
+    expect(codesOf(() => checkDecision({ ...base, approvedBy: null }, 'APPROVE', 'ion'))).toEqual(['REFUND_NOT_AWAITING_APPROVAL']);
+  });
+
+  it('keep a reason of 1 to 500 characters', () => {
+    expect(checkReason('  damaged  ')).toBe('damaged');
+    expect(codesOf(() => checkReason('   '))).toEqual(['REFUND_REASON_REQUIRED']);
+    expect(codesOf(() => checkReason('x'.repeat(501)))).toEqual(['REFUND_REASON_REQUIRED']);
   });
 });

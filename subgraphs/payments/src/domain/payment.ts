@@ -14,7 +14,11 @@ const CAPTURED_STATES: ReadonlySet<PaymentState> = new Set(['CAPTURED', 'PARTIAL
 const IN_FLIGHT_STATES: ReadonlySet<PaymentState> = new Set(['PENDING', 'AUTHORIZED']);
 const REFUNDABLE_STATES: ReadonlySet<PaymentState> = new Set(['CAPTURED', 'PARTIALLY_REFUNDED']);
 
-/** The state a new payment is written in: a bank transfer waits for the bank, on-account waits for the invoice. */
+/**
+ * The state a new payment is written in: a bank transfer waits for the bank, on-account waits for
+ * the invoice. A provider may still answer `pending` for a CAPTURED method (QR, wallet): the
+ * payment is then written PENDING and settled by the provider's webhook.
+ */
 export function initialState(method: PaymentMethod): 'CAPTURED' | 'PENDING' | 'AUTHORIZED' {
   if (method === 'BANK_TRANSFER') return 'PENDING';
   if (method === 'ON_ACCOUNT') return 'AUTHORIZED';
@@ -86,7 +90,7 @@ export interface OrderPaymentSummary {
   refunded: Decimal;
   /** captured minus refunded */
   amountPaid: Decimal;
-  /** pending bank transfers and on-account authorizations: promised, not yet paid */
+  /** pending transfers and provider payments, on-account authorizations: promised, not yet paid */
   inFlight: Decimal;
   /** max(total - amountPaid, 0) */
   balanceDue: Decimal;
@@ -173,14 +177,27 @@ export interface RefundPlan {
   state: 'REFUNDED' | 'PARTIALLY_REFUNDED';
 }
 
-/** Refunds give back captured money only, never more than is left of it. */
-export function planRefund(payment: PaymentFacts, amount: Decimal): RefundPlan {
+/** What is left to give back: captured minus refunded minus refunds awaiting approval (they hold their share). */
+export function refundableAmount(payment: PaymentFacts, awaitingApproval: DecimalInput = 0): Decimal {
+  return Decimal.max(new Decimal(payment.amount).minus(payment.refundedAmount).minus(awaitingApproval), 0);
+}
+
+/**
+ * Refunds give back captured money only, never more than is left of it; `awaitingApproval` is
+ * the sum of the payment's other refunds still waiting for a decision.
+ */
+export function planRefund(payment: PaymentFacts, amount: Decimal, awaitingApproval: DecimalInput = 0): RefundPlan {
   if (!REFUNDABLE_STATES.has(payment.state)) {
     throw new DomainError('NOT_REFUNDABLE', `a ${payment.state} payment cannot be refunded: only captured payments can`, ['input', 'paymentId']);
   }
-  const refundable = new Decimal(payment.amount).minus(payment.refundedAmount);
+  const refundable = refundableAmount(payment, awaitingApproval);
   if (amount.gt(refundable)) {
-    throw new DomainError('REFUND_EXCEEDS_CAPTURED', `at most ${refundable.toFixed(2)} of this payment can still be refunded`, ['input', 'amount']);
+    const held = new Decimal(awaitingApproval);
+    const why = held.gt(0) ? ` (${held.toFixed(2)} is held by refunds awaiting approval)` : '';
+    throw new DomainError('REFUND_EXCEEDS_CAPTURED', `at most ${refundable.toFixed(2)} of this payment can still be refunded${why}`, [
+      'input',
+      'amount',
+    ]);
   }
   const refundedAmount = new Decimal(payment.refundedAmount).plus(amount);
   return { refundedAmount, state: refundedAmount.eq(payment.amount) ? 'REFUNDED' : 'PARTIALLY_REFUNDED' };

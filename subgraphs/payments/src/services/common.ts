@@ -1,13 +1,13 @@
 import { DomainError, type EntityManager, type Logger } from '@comanda/kit';
 import { LockMode } from '@mikro-orm/core';
 import { OrderAccount, type OrderAccountRow } from '../entities.ts';
-import type { ProviderFor } from '../providers/index.ts';
-import { type ProviderOutcome, ProviderUnavailable } from '../providers/provider.ts';
+import type { Providers } from '../providers/index.ts';
+import { CircuitOpen, ProviderUnavailable } from '../providers/provider.ts';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PaymentDeps {
-  providerFor: ProviderFor;
+  providers: Providers;
   log: Logger;
 }
 
@@ -29,11 +29,14 @@ export async function lockOrderAccount(tx: EntityManager, orderId: string): Prom
   return tx.findOne(OrderAccount, { orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
 }
 
-/** Provider calls as domain outcomes: a timeout is retryable and nothing was written. */
-export async function callProvider(call: () => Promise<ProviderOutcome>, field: string[]): Promise<ProviderOutcome> {
+/** Provider calls as domain outcomes: a timeout (after retries) or an open circuit is retryable and nothing was written. */
+export async function callProvider<T>(call: () => Promise<T>, field: string[]): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    if (error instanceof CircuitOpen) {
+      throw new DomainError('PROVIDER_UNAVAILABLE', `the payment provider is failing; nothing was charged or refunded. ${error.message}`, field);
+    }
     if (error instanceof ProviderUnavailable) {
       throw new DomainError('PROVIDER_UNAVAILABLE', 'the payment provider did not answer; nothing was charged or refunded, retry in a moment', field);
     }

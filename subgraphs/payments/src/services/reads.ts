@@ -1,5 +1,7 @@
-import { Decimal, type EntityManager } from '@comanda/kit';
+import { type Connection, Decimal, DomainError, decodeCursor, type EntityManager, pageSize, toConnection } from '@comanda/kit';
+import type { RefundStatus } from '../domain/refund.ts';
 import { Payment, type PaymentRow, Refund, type RefundRow } from '../entities.ts';
+import { UUID } from './common.ts';
 
 export function paymentsByIds(em: EntityManager, ids: readonly string[]): Promise<PaymentRow[]> {
   return em.find(Payment, { id: { $in: [...ids] } });
@@ -16,7 +18,8 @@ export function refundsByPaymentIds(em: EntityManager, paymentIds: readonly stri
 
 /**
  * Cash in minus cash out per store within [from, to): payments by when they were captured,
- * refunds by when they were made (a refund today of yesterday's sale lowers today's figure).
+ * refunds by when the money went back (a refund today of yesterday's sale lowers today's
+ * figure; one awaiting approval lowers nothing yet).
  */
 export async function collectedBetween(
   em: EntityManager,
@@ -32,9 +35,43 @@ export async function collectedBetween(
         where store_id in (${stores}) and currency = ? and captured_at >= ? and captured_at < ?
        union all
        select store_id, -amount from refund
-        where store_id in (${stores}) and currency = ? and created_at >= ? and created_at < ?
+        where store_id in (${stores}) and currency = ? and status = 'COMPLETED' and completed_at >= ? and completed_at < ?
      ) moves group by store_id`,
     [...storeIds, currency, from, to, ...storeIds, currency, from, to],
   );
   return new Map(rows.map((r) => [r.store_id, new Decimal(r.collected)]));
+}
+
+function refundCursor(after: string | null | undefined): { createdAt: Date; id: string } | null {
+  const parts = decodeCursor(after);
+  if (!parts) return null;
+  const [at, id] = parts;
+  const createdAt = typeof at === 'string' ? new Date(at) : null;
+  if (parts.length !== 2 || !createdAt || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
+    throw new DomainError('INVALID_CURSOR', 'the cursor is not one this API gave out', ['after']);
+  }
+  return { createdAt, id };
+}
+
+/** A store's refunds, oldest first (an approval queue is worked from its oldest end). */
+export async function refundsPage(
+  em: EntityManager,
+  storeId: string,
+  status: RefundStatus | null | undefined,
+  first: number | null | undefined,
+  after: string | null | undefined,
+): Promise<Connection<RefundRow>> {
+  const limit = pageSize(first);
+  const cursor = refundCursor(after);
+  if (!UUID.test(storeId)) return toConnection([], limit, () => []);
+  const rows = await em.find(
+    Refund,
+    {
+      storeId,
+      ...(status ? { status } : {}),
+      ...(cursor ? { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] } : {}),
+    },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, limit: limit + 1 },
+  );
+  return toConnection(rows, limit, (r) => [r.createdAt.toISOString(), r.id]);
 }

@@ -16,11 +16,15 @@ export interface RecordPaymentInput {
 
 export type RecordPaymentPayload = Payload<{ payment: PaymentRow; replayed: boolean }> & { replayed: boolean };
 
-/** Money the provider captured in an attempt whose transaction may still fail. */
+/**
+ * What the provider holds for an attempt whose transaction may still fail: captured money to
+ * give back, or a pending payment to call off.
+ */
 interface Charge {
   provider: PaymentProvider;
   reference: string;
   amount: string;
+  pending: boolean;
 }
 
 /**
@@ -85,7 +89,7 @@ async function attempt(tx: EntityManager, identity: Identity, input: RecordPayme
   const existing = await tx.find(Payment, { orderId: account.orderId }, { refresh: true });
   const plan = planPayment(request, account.total, existing);
   const now = new Date();
-  const provider = plan.viaProvider ? deps.providerFor(plan.method) : null;
+  const provider = plan.viaProvider ? deps.providers.forMethod(plan.method) : null;
   const payment = tx.create(Payment, {
     id: uuidv7(),
     tenantId: identity.tenantId,
@@ -110,45 +114,71 @@ async function attempt(tx: EntityManager, identity: Identity, input: RecordPayme
   // the insert claims the idempotency key before any money moves: a concurrent twin waits here, then replays
   await tx.flush();
   if (provider) {
-    payment.providerReference = await charge(provider, payment, plan, charges);
+    const charged = await charge(provider, payment, plan, charges);
+    payment.providerReference = charged.reference;
+    if (charged.pending) {
+      payment.state = 'PENDING';
+      payment.capturedAt = null;
+    }
     await tx.flush();
   }
   await publishPaymentRecorded(tx, payment, account.total, summarize(account.total, [...existing, payment]));
   return { payment, replayed: false };
 }
 
-async function charge(provider: PaymentProvider, payment: PaymentRow, plan: PaymentPlan, charges: Charge[]): Promise<string> {
+/** Authorizes and captures; a provider that answers `pending` (QR, wallet) settles later through its webhook. */
+async function charge(
+  provider: PaymentProvider,
+  payment: PaymentRow,
+  plan: PaymentPlan,
+  charges: Charge[],
+): Promise<{ reference: string; pending: boolean }> {
   const amount = plan.amount.toFixed(2);
   const field = ['input', 'amount'];
   const authorized = await callProvider(
-    () => provider.authorize({ attemptId: payment.id, method: plan.method, amount, currency: payment.currency }),
+    () =>
+      provider.authorize({
+        attemptId: payment.id,
+        method: plan.method,
+        amount,
+        currency: payment.currency,
+        metadata: { tenantId: payment.tenantId, paymentId: payment.id },
+      }),
     field,
   );
   if (!authorized.ok) throw declined(authorized.declineCode, authorized.reason);
-  const captured = await callProvider(() => provider.capture(authorized.reference, amount), field).catch(async (error: unknown) => {
-    await provider.cancel(authorized.reference);
+  const reference = authorized.reference;
+  if (authorized.pending) {
+    charges.push({ provider, reference, amount, pending: true });
+    return { reference, pending: true };
+  }
+  const captured = await callProvider(() => provider.capture(reference, amount), field).catch(async (error: unknown) => {
+    await provider.cancel(reference).catch(() => {});
     throw error;
   });
   if (!captured.ok) {
-    await provider.cancel(authorized.reference);
+    await provider.cancel(reference).catch(() => {});
     throw declined(captured.declineCode, captured.reason);
   }
-  charges.push({ provider, reference: authorized.reference, amount });
-  return authorized.reference;
+  charges.push({ provider, reference, amount, pending: false });
+  return { reference, pending: false };
 }
 
 function declined(code: string, reason: string): DomainError {
   return new DomainError('PAYMENT_DECLINED', `the payment was declined (${code}): ${reason}; nothing was charged`, ['input', 'amount']);
 }
 
-/** The transaction did not commit after the provider took the money: give it back. */
+/** The transaction did not commit after the provider took the money (or opened a payment): undo it there. */
 async function reverse(charges: Charge[], deps: PaymentDeps): Promise<void> {
   for (const c of charges.splice(0)) {
-    const outcome = await c.provider.refund(c.reference, { refundId: uuidv7(), amount: c.amount }).catch((error: unknown) => error);
+    const undo = c.pending
+      ? c.provider.cancel(c.reference).then(() => ({ ok: true }))
+      : c.provider.refund(c.reference, { refundId: uuidv7(), amount: c.amount });
+    const outcome = await undo.catch((error: unknown) => error);
     if (outcome instanceof Error || !(outcome as { ok: boolean }).ok) {
       deps.log.error(
-        { reference: c.reference, amount: c.amount, outcome },
-        'a captured payment was not recorded and could not be reversed: reconcile by hand',
+        { reference: c.reference, amount: c.amount, pending: c.pending, outcome },
+        'a provider payment was not recorded and could not be undone: reconcile by hand',
       );
     }
   }
