@@ -1,6 +1,7 @@
 import { loadTypeDefs, type SubgraphModule } from '@comanda/kit';
 import { entities } from './entities.ts';
 import { migrations } from './migrations/0001_customers.ts';
+import { CustomerCare } from './migrations/0002_customer_care.ts';
 import { resolvers } from './resolvers.ts';
 
 export const customers: SubgraphModule = {
@@ -9,5 +10,5 @@ export const customers: SubgraphModule = {
   typeDefs: loadTypeDefs(new URL('../schema.graphql', import.meta.url)),
   resolvers,
   entities,
-  migrations,
+  migrations: [...migrations, { name: '0002_customer_care', class: CustomerCare }],
 };
