@@ -7,6 +7,7 @@ import { contextFromRequest, type GatewayContext } from './context.ts';
 import { IdentityDataSource } from './datasource.ts';
 import { type Keys, loadKeys } from './keys.ts';
 import { DEFAULT_LIMITS, type QueryLimits, queryLimitsRule } from './limits.ts';
+import { LiveGateway, type LiveLimits, type LiveService, subscriptionsOverWebSocketRule } from './live.ts';
 
 export const SUPERGRAPH_PATH = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   subgraphUrls?: Record<string, string>;
   keys?: Keys;
   limits?: QueryLimits;
+  /** subscription limits (docs/subscriptions.md) */
+  live?: Partial<LiveLimits>;
 }
 
 export interface GatewayRuntime {
@@ -25,6 +28,10 @@ export interface GatewayRuntime {
   port: number;
   server: Server;
   log: Logger;
+  live: LiveGateway;
+  /** serve another supergraph from now on; subscription connections are closed (4205) */
+  updateSupergraph: (sdl: string) => void;
+  /** drains subscriptions (1001), then stops */
   stop: () => Promise<void>;
 }
 
@@ -36,13 +43,37 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const log = createLogger('gateway');
   const metrics = createMetrics('gateway');
   const keys = options.keys ?? (await loadKeys());
+  const initialSdl = options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8');
+  let update: ((sdl: string) => void) | null = null;
+  // subscriptions reach the same services as queries, by URL
+  const services = new Map<string, LiveService>();
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name, url }) => new IdentityDataSource(urlOverride(name, options) ?? url ?? '', keys.internalSecret),
+    supergraphSdl: {
+      initialize: async (hooks) => {
+        update = hooks.update;
+        return { supergraphSdl: initialSdl };
+      },
+    },
+    buildService: ({ name, url }) => {
+      const resolved = urlOverride(name, options) ?? url ?? '';
+      const dataSource = new IdentityDataSource(resolved, keys.internalSecret);
+      services.set(name, { url: resolved, dataSource });
+      return dataSource;
+    },
   });
+  const live = new LiveGateway({
+    publicKey: keys.publicKey,
+    secret: keys.internalSecret,
+    log,
+    metrics,
+    services: () => services,
+    limits: options.live,
+    queryLimits: options.limits ?? DEFAULT_LIMITS,
+  });
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => live.useSupergraph(coreSupergraphSdl));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    validationRules: [queryLimitsRule(options.limits ?? DEFAULT_LIMITS)],
+    validationRules: [queryLimitsRule(options.limits ?? DEFAULT_LIMITS), subscriptionsOverWebSocketRule],
     includeStacktraceInErrorResponses: false,
     formatError: maskErrors(log, metrics),
   });
@@ -53,6 +84,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     metrics: metrics.registry,
     ready: async () => true,
   });
+  live.attach(server);
   const port = await listen(server, options.port ?? 4000, options.host);
   const url = `http://127.0.0.1:${port}/graphql`;
   log.info({ url }, 'gateway ready');
@@ -61,7 +93,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     port,
     server,
     log,
+    live,
+    updateSupergraph: (sdl) => {
+      if (!update) throw new Error('the gateway has not loaded its supergraph yet');
+      update(sdl);
+    },
     stop: async () => {
+      await live.drain();
       await closeServer(server);
       await apollo.stop();
     },

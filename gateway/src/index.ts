@@ -1,4 +1,5 @@
 export * from './gateway.ts';
 export * from './keys.ts';
 export * from './limits.ts';
+export * from './live.ts';
 export * from './tokens.ts';

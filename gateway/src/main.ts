@@ -1,4 +1,5 @@
-import { startGateway } from './gateway.ts';
+import { readFileSync } from 'node:fs';
+import { SUPERGRAPH_PATH, startGateway } from './gateway.ts';
 
 const runtime = await startGateway({ port: Number(process.env.PORT ?? 4000), host: process.env.HOST ?? '127.0.0.1' });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -8,3 +9,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.exit(0);
   });
 }
+// SIGHUP: serve schema/supergraph.graphql as it is now; subscription connections close (4205) and subscribe again
+process.on('SIGHUP', () => {
+  try {
+    runtime.updateSupergraph(readFileSync(SUPERGRAPH_PATH, 'utf8'));
+    runtime.log.info('supergraph reloaded');
+  } catch (err) {
+    runtime.log.error({ err }, 'supergraph reload failed; the previous one stays');
+  }
+});

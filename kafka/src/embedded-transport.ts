@@ -72,13 +72,10 @@ export class EmbeddedTransport implements EventTransport {
 
   constructor(options: EmbeddedTransportOptions) {
     this.options = options;
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 6 });
-    this.pool.on('error', () => {});
     // statistics lag behind a backlog: below a batch the planner prefers reading and sorting the
     // whole backlog on every read, while log_topic_order already yields it in order
-    this.pool.on('connect', (client) => {
-      client.query('set enable_sort = off').catch(() => {});
-    });
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 6, options: '-c enable_sort=off' });
+    this.pool.on('error', () => {});
     this.pollMs = options.pollMs ?? 500;
     this.batchSize = options.batchSize ?? 200;
     this.backoff = options.redeliveryBackoff ?? { initialMs: 50, maxMs: 2_000 };
@@ -117,6 +114,14 @@ export class EmbeddedTransport implements EventTransport {
   private readonly listeners = new Set<() => void>();
   /** advisory locks are re-entrant per session: two members in this process must not both hold one */
   private readonly heldHere = new Set<string>();
+
+  /** the membership session is shared by every topic loop: its statements take turns */
+  private sessionTurn: Promise<unknown> = Promise.resolve();
+  private onSession<R extends pg.QueryResultRow = pg.QueryResultRow>(client: pg.Client, sql: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = this.sessionTurn.then(() => client.query<R>(sql, params));
+    this.sessionTurn = run.catch(() => {});
+    return run;
+  }
 
   private member(): Promise<pg.Client> {
     if (!this.membership) {
@@ -189,7 +194,7 @@ export class EmbeddedTransport implements EventTransport {
       while (!stopped && epoch === this.membershipEpoch) {
         if (!this.heldHere.has(lockKey)) {
           this.heldHere.add(lockKey);
-          const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey]);
+          const { rows } = await this.onSession<{ ok: boolean }>(client, 'select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey]);
           if (rows[0]?.ok) break;
           this.heldHere.delete(lockKey);
         }
@@ -245,7 +250,7 @@ export class EmbeddedTransport implements EventTransport {
       this.listeners.delete(listener);
       const held = holder as { client: pg.Client; epoch: number } | null;
       if (held && held.epoch === this.membershipEpoch) {
-        await held.client.query('select pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
+        await this.onSession(held.client, 'select pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
         this.heldHere.delete(lockKey);
       }
     };

@@ -20,6 +20,11 @@ export interface TransportLogger {
 }
 
 export interface KafkaTransportOptions {
+  /**
+   * Prepended to every consumer group id: two deployments (or test runs) sharing one cluster
+   * must not join each other's groups, or each would take half of the other's partitions.
+   */
+  groupPrefix?: string;
   brokers: string[];
   clientId?: string;
   /** kafkajs' own logs go here; without it they go to the console, warnings and errors only */
@@ -101,6 +106,7 @@ export class KafkaTransport implements EventTransport {
       redeliveryBackoff: options.redeliveryBackoff ?? { initialMs: 200, maxMs: 30_000 },
       healthTimeoutMs: options.healthTimeoutMs ?? 3000,
       joinTimeoutMs: options.joinTimeoutMs ?? 60_000,
+      groupPrefix: options.groupPrefix ?? '',
     };
   }
 
@@ -138,7 +144,8 @@ export class KafkaTransport implements EventTransport {
 
   async subscribe(subscription: Subscription): Promise<Stopper> {
     if (this.closed) throw new Error('transport is closed');
-    const { groupId, topics, fromBeginning, handle } = subscription;
+    const { topics, fromBeginning, handle } = subscription;
+    const groupId = `${this.options.groupPrefix}${subscription.groupId}`;
 
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     let stopping = false;

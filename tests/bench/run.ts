@@ -12,6 +12,7 @@ const { positionals, values } = parseArgs({
 const benches: Record<string, () => Promise<{ run: (o: { seconds: number; concurrency: number }) => Promise<void> }>> = {
   'federated-read': () => import('./federated-read.ts'),
   events: () => import('./events.ts'),
+  subscriptions: () => import('./subscriptions.ts'),
 };
 
 const name = positionals[0];

@@ -71,6 +71,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const env = { ...process.env };
   if (project.name === 'kafka') {
     env.KAFKA_BROKERS ||= '127.0.0.1:9092';
+    // this run's consumer groups are its own: a run beside it on the same broker has other databases
+    env.COMANDA_KAFKA_GROUP_PREFIX = `test-${process.pid}.`;
     await ensureBroker();
   } else {
     delete env.KAFKA_BROKERS;

@@ -1,5 +1,6 @@
 import { loadTypeDefs, type SubgraphModule } from '@comanda/kit';
 import { entities } from './entities.ts';
+import { liveFeed } from './live.ts';
 import { migrations } from './migrations/0001_fiscal.ts';
 import { FiscalSales } from './migrations/0002_sales.ts';
 import { reactions } from './reactions.ts';
@@ -13,6 +14,7 @@ export const fiscal: SubgraphModule = {
   entities,
   migrations: [...migrations, { name: '0002_sales', class: FiscalSales }],
   consumes: reactions,
+  live: liveFeed,
 };
 
 export type { InvoiceRequest, ReceiptSnapshot } from './domain/documents.ts';

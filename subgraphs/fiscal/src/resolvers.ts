@@ -1,4 +1,17 @@
-import { canUseStore, forbidden, money, type Resolvers, requireRole, requireStore, runMutation, STAFF, type SubgraphContext } from '@comanda/kit';
+import {
+  canUseStore,
+  forbidden,
+  liveChannel,
+  liveOf,
+  livePayload,
+  money,
+  type Resolvers,
+  requireRole,
+  requireStore,
+  runMutation,
+  STAFF,
+  type SubgraphContext,
+} from '@comanda/kit';
 import { canReadStore, canUsePrinter, isStaff, requireOwnPrinterIfDevice, requirePrinter } from './access.ts';
 import { UUID } from './domain/documents.ts';
 import { invoiceStatusAt } from './domain/invoice.ts';
@@ -82,6 +95,19 @@ export const resolvers: Resolvers = {
       return runMutation(ctx.em, { printJob: null }, async (tx) => ({
         printJob: await reprintReceipt(tx, args.input.receiptId, (storeId) => requireStore(ctx.identity, storeId)),
       }));
+    },
+  },
+  Subscription: {
+    printJobQueued: {
+      subscribe: async (_: unknown, args: { printerId: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, ...STAFF_OR_DEVICE);
+        requireOwnPrinterIfDevice(ctx, args.printerId);
+        const printer = await loadPrinter(ctx, args.printerId);
+        if (!printer) throw forbidden(`no printer ${args.printerId} that this token may use`);
+        requirePrinter(ctx, printer);
+        return liveOf(ctx).subscribe(liveChannel('printJobQueued', ctx.identity.tenantId, printer.id), ctx.identity);
+      },
+      resolve: livePayload,
     },
   },
   Invoice: {

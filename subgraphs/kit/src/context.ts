@@ -4,6 +4,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { tenantEm } from './db.ts';
 import { IDENTITY_HEADER, type Identity, verifyIdentity } from './identity.ts';
+import type { LiveHub } from './live.ts';
 import { Loaders } from './loaders.ts';
 import type { Logger } from './log.ts';
 
@@ -16,6 +17,8 @@ export interface SubgraphContext {
   log: Logger;
   requestId: string;
   traceparent: string | null;
+  /** set on subscription contexts: the hub a Subscription field's `subscribe` reads from (live.ts) */
+  live?: LiveHub;
 }
 
 function header(req: IncomingMessage, name: string): string | null {

@@ -14,6 +14,8 @@ import { appDatabaseUrl, type Entities, migrate, openOrm } from './db.ts';
 import { DomainError } from './errors.ts';
 import type { EventHandler } from './events.ts';
 import { closeServer, createHttpServer, listen } from './http.ts';
+import { type LiveFeed, LiveHub, startLiveFeed } from './live.ts';
+import { serveSubscriptions } from './live-server.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { scalarResolvers } from './scalars.ts';
@@ -41,6 +43,12 @@ export interface SubgraphModule {
    * checked for them, so each route authenticates its caller itself. Return true when handled.
    */
   routes?: (req: IncomingMessage, res: ServerResponse, orm: MikroORM) => Promise<boolean> | boolean;
+  /**
+   * What feeds the subgraph's Subscription fields: the topics to read and how an event becomes
+   * messages on the live hub (live.ts). With it, the subgraph serves graphql-ws on /graphql for
+   * the gateway (docs/subscriptions.md).
+   */
+  live?: LiveFeed;
 }
 
 export interface SubgraphRuntime {
@@ -132,8 +140,9 @@ export async function startSubgraph(module: SubgraphModule, options: StartOption
   if (!options.migrated) await migrate(module.name, module.migrations, options.databaseUrl);
   const orm = await openOrm(module.name, module.entities, appDatabaseUrl(options.databaseUrl, module.name));
 
+  const schema = buildSubgraphSchema([{ typeDefs: module.typeDefs, resolvers: { ...scalarResolvers, ...module.resolvers } as Resolvers }]);
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema([{ typeDefs: module.typeDefs, resolvers: { ...scalarResolvers, ...module.resolvers } as Resolvers }]),
+    schema,
     includeStacktraceInErrorResponses: false,
     formatError: maskErrors(log, metrics),
     plugins: [observe(metrics, log), ApolloServerPluginInlineTraceDisabled()],
@@ -159,15 +168,44 @@ export async function startSubgraph(module: SubgraphModule, options: StartOption
   const url = `http://127.0.0.1:${port}/graphql`;
 
   const runtime: SubgraphRuntime = { module, orm, log, metrics, server, url, port, stop: async () => {} };
-  const ownTransport = module.consumes?.length && !options.transport ? transportFromEnv(options.databaseUrl, log) : null;
+  const readsEvents = Boolean(module.consumes?.length || module.live);
+  const ownTransport = readsEvents && !options.transport ? transportFromEnv(options.databaseUrl, log) : null;
   const transport = options.transport ?? ownTransport;
   const stopConsumers =
     module.consumes?.length && transport
       ? await startConsumers({ subgraph: module.name, handlers: module.consumes, orm, transport, log })
       : async () => {};
+  const hub = module.live ? new LiveHub() : null;
+  const subscriptions = hub
+    ? serveSubscriptions({
+        server,
+        schema,
+        orm,
+        secret: options.identitySecret,
+        hub,
+        log,
+        registry: metrics.registry,
+        formatError: maskErrors(log, metrics),
+      })
+    : null;
+  const stopLive =
+    module.live && hub && transport
+      ? await startLiveFeed({
+          subgraph: module.name,
+          feed: module.live,
+          hub,
+          transport,
+          log,
+          databaseUrl: options.databaseUrl,
+          onEvent: subscriptions?.countEvent,
+        })
+      : async () => {};
   const stopBackground = module.background ? await module.background(runtime) : async () => {};
   runtime.stop = async () => {
     await stopBackground();
+    await subscriptions?.close();
+    hub?.close();
+    await stopLive();
     await stopConsumers();
     await ownTransport?.close();
     await closeServer(server);

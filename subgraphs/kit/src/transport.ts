@@ -8,7 +8,12 @@ import type { Logger } from './log.ts';
  */
 export function transportFromEnv(databaseUrl: string, log: Logger, env: NodeJS.ProcessEnv = process.env): EventTransport {
   if (env.KAFKA_BROKERS?.trim()) {
-    return new KafkaTransport({ brokers: brokersFromEnv(env), clientId: 'comanda', logger: log.child({ component: 'kafka' }) });
+    return new KafkaTransport({
+      brokers: brokersFromEnv(env),
+      clientId: 'comanda',
+      logger: log.child({ component: 'kafka' }),
+      groupPrefix: env.COMANDA_KAFKA_GROUP_PREFIX,
+    });
   }
   return new EmbeddedTransport({ databaseUrl: appDatabaseUrl(databaseUrl, 'relay'), log });
 }

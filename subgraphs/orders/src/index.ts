@@ -1,5 +1,6 @@
 import { loadTypeDefs, type SubgraphModule } from '@comanda/kit';
 import { entities } from './entities.ts';
+import { liveFeed } from './live.ts';
 import { migrations } from './migrations/0001_orders.ts';
 import { reactions } from './reactions.ts';
 import { resolvers } from './resolvers.ts';
@@ -12,6 +13,7 @@ export const orders: SubgraphModule = {
   entities,
   migrations,
   consumes: reactions,
+  live: liveFeed,
 };
 
 export { type TransitionRequest, type TransitionResult, transitionOrder } from './services/order-lifecycle.ts';

@@ -5,6 +5,10 @@ import {
   forbidden,
   GraphQLError,
   hasRole,
+  type LiveMessage,
+  liveChannel,
+  liveOf,
+  livePayload,
   money,
   type Resolvers,
   type Role,
@@ -18,6 +22,7 @@ import {
 import type { OrderStatus } from './domain/lifecycle.ts';
 import { type OrderChannel, type PlaceOrderInput, UUID } from './domain/place-order.ts';
 import type { OrderEventRow, OrderLineRow, OrderRow, ProductRow, StoreRow, VariantRow } from './entities.ts';
+import { METRICS_COALESCE_MS, type OrderChangePayload, type StoreMetricsPayload } from './live.ts';
 import {
   loadCustomerOrders,
   loadOrder,
@@ -74,6 +79,13 @@ async function visibleOrder(ctx: SubgraphContext, id: string): Promise<OrderRow 
 async function visibleStore(ctx: SubgraphContext, id: string): Promise<StoreRow | null> {
   if (!canUseStore(ctx.identity, id.toLowerCase())) return null;
   return loadStore(ctx, id);
+}
+
+/** A live feed of one store: only for a store of the caller's tenant (RLS) and scope. */
+async function subscribableStore(ctx: SubgraphContext, id: string): Promise<StoreRow> {
+  const store = await visibleStore(ctx, id);
+  if (!store) throw forbidden(`no store ${id} that this token may use`);
+  return store;
 }
 
 export const resolvers: Resolvers = {
@@ -140,6 +152,31 @@ export const resolvers: Resolvers = {
       const request = { ...args.input, actor: ctx.identity.userId, storeIds: ctx.identity.storeIds };
       return runMutation(ctx.em, { order: null }, async (tx) => ({ order: (await transitionOrder(tx, request)).order }));
     },
+  },
+
+  Subscription: {
+    orderChanged: {
+      subscribe: async (_: unknown, args: { storeId: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, ...READERS);
+        const store = await subscribableStore(ctx, args.storeId);
+        return liveOf(ctx).subscribe(liveChannel('orderChanged', ctx.identity.tenantId, store.id), ctx.identity);
+      },
+      resolve: livePayload,
+    },
+    storeMetricsChanged: {
+      subscribe: async (_: unknown, args: { storeId: string }, ctx: SubgraphContext) => {
+        requireRole(ctx.identity, ...STAFF);
+        const store = await subscribableStore(ctx, args.storeId);
+        return liveOf(ctx).subscribe(liveChannel('storeMetricsChanged', ctx.identity.tenantId, store.id), ctx.identity, {
+          coalesceMs: METRICS_COALESCE_MS,
+        });
+      },
+      resolve: (message: LiveMessage<StoreMetricsPayload>, _: unknown, ctx: SubgraphContext) => loadStoreMetrics(ctx, message.payload.storeId),
+    },
+  },
+
+  OrderChange: {
+    order: (change: OrderChangePayload, _: unknown, ctx: SubgraphContext) => visibleOrder(ctx, change.orderId),
   },
 
   Store: {
