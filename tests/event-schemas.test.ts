@@ -2,7 +2,7 @@ import { toEnvelope } from '@comanda/kafka';
 import { loadEventCatalog } from '@comanda/schema/events';
 import { describe, expect, it } from 'vitest';
 import { adminQuery, demo, eventually, gql } from './support/client.ts';
-import { PLACE_ORDER, pay, placePosOrder } from './support/flows.ts';
+import { pay, placeOnAccountOrder, placePosOrder } from './support/flows.ts';
 
 const catalog = loadEventCatalog();
 const TRANSITION = 'mutation($input: TransitionOrderInput!) { transitionOrder(input: $input) { order { status } userErrors { code } } }';
@@ -30,17 +30,8 @@ describe('the event catalog', () => {
     await pay(sale.id, '10.00', 'CASH', '20.00');
     await pay(sale.id, (Number(sale.total.amount) - 10).toFixed(2), 'CARD');
     const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
-    const b2b = await gql(PLACE_ORDER, {
-      input: {
-        storeId: demo.stores[1]!.id,
-        clientOrderId: crypto.randomUUID(),
-        channel: 'B2B',
-        customerId: company.id,
-        payOnAccount: true,
-        lines: [{ variantId: demo.products[3]!.variants[0]!.id, quantity: '2' }],
-      },
-    });
-    expect(b2b.data.placeOrder.order.id).toBeTruthy();
+    const b2b = await placeOnAccountOrder(company.id, demo.products[3]!.variants[0]!.id, '2');
+    expect(b2b.id).toBeTruthy();
     const cancelled = await placePosOrder();
     await pay(cancelled.id, '1.00', 'CASH');
     await gql(TRANSITION, { input: { orderId: cancelled.id, to: 'CANCELLED', reason: 'schema check' } });

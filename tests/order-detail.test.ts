@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Kind, type OperationDefinitionNode, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { demo, eventually, gql, gqlCountingSql } from './support/client.ts';
-import { PLACE_ORDER, pay } from './support/flows.ts';
+import { pay, placeOnAccountOrder } from './support/flows.ts';
 
 const ORDER_DETAIL = print(
   parse(readFileSync(new URL('../../shared/contract/operations.graphql', import.meta.url), 'utf8')).definitions.find(
@@ -21,17 +21,8 @@ describe('OrderDetail across the six subgraphs', () => {
     const store = demo.stores[1]!;
     const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
     const variant = demo.products[5]!.variants[0]!;
-    const placed = await gql(PLACE_ORDER, {
-      input: {
-        storeId: store.id,
-        clientOrderId: crypto.randomUUID(),
-        channel: 'B2B',
-        customerId: company.id,
-        payOnAccount: true,
-        lines: [{ variantId: variant.id, quantity: '4' }],
-      },
-    });
-    const order = placed.data.placeOrder.order;
+    const placed = await placeOnAccountOrder(company.id, variant.id, '4');
+    const order = placed;
     // credit confirms it, fiscal invoices it; logistics learns it from order.placed
     await eventually(async () => (await gql('query($id: ID!) { order(id: $id) { invoice { id } } }', { id: order.id })).data?.order?.invoice);
     const shipment = await eventually(async () => {

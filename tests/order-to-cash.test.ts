@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adminQuery, demo, eventually, gql } from './support/client.ts';
-import { orderStatus, PLACE_ORDER, pay, placePosOrder } from './support/flows.ts';
+import { orderStatus, PLACE_ORDER, pay, placeOnAccountOrder, placePosOrder } from './support/flows.ts';
 
 describe('order to cash through the gateway', () => {
   it('a POS order paid in full is confirmed by the payment event, with the system as actor', async () => {
@@ -56,20 +56,10 @@ describe('fiscal documents from the event flow', () => {
   });
 
   it('a B2B order on account is confirmed by its credit reservation and invoiced with the next gap-free number', async () => {
-    const store = demo.stores[1]!;
     const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
     const variant = demo.products[2]!.variants[0]!;
-    const placed = await gql(PLACE_ORDER, {
-      input: {
-        storeId: store.id,
-        clientOrderId: crypto.randomUUID(),
-        channel: 'B2B',
-        customerId: company.id,
-        payOnAccount: true,
-        lines: [{ variantId: variant.id, quantity: '10' }],
-      },
-    });
-    const order = placed.data.placeOrder.order;
+    const placed = await placeOnAccountOrder(company.id, variant.id, '10');
+    const order = placed;
     expect(order.status).toBe('PENDING');
     const confirmed = await eventually(async () => {
       const res = await gql(
@@ -103,17 +93,8 @@ describe('credit refusal', () => {
     const blocked = demo.customers.find(
       (c) => c.credit && c.credit.registry + c.credit.financials + c.credit.behaviour + c.credit.insolvency + c.credit.litigation < 30,
     )!;
-    const placed = await gql(PLACE_ORDER, {
-      input: {
-        storeId: demo.stores[1]!.id,
-        clientOrderId: crypto.randomUUID(),
-        channel: 'B2B',
-        customerId: blocked.id,
-        payOnAccount: true,
-        lines: [{ variantId: demo.products[4]!.variants[0]!.id, quantity: '3' }],
-      },
-    });
-    const orderId = placed.data.placeOrder.order.id;
+    const placed = await placeOnAccountOrder(blocked.id, demo.products[4]!.variants[0]!.id, '3');
+    const orderId = placed.id;
     const cancelled = await eventually(async () => {
       const res = await gql(
         'query($id: ID!) { order(id: $id) { status events { toStatus actor reason } creditReservation { state } invoice { id } } }',
@@ -203,20 +184,10 @@ describe('delivery', () => {
 
 describe('cancellation of an order on account', () => {
   it('releases its credit and its stock', async () => {
-    const store = demo.stores[1]!;
     const company = demo.customers.find((c) => c.kind === 'COMPANY')!;
     const variant = demo.products[9]!.variants[0]!;
-    const placed = await gql(PLACE_ORDER, {
-      input: {
-        storeId: store.id,
-        clientOrderId: crypto.randomUUID(),
-        channel: 'B2B',
-        customerId: company.id,
-        payOnAccount: true,
-        lines: [{ variantId: variant.id, quantity: '5' }],
-      },
-    });
-    const order = placed.data.placeOrder.order;
+    const placed = await placeOnAccountOrder(company.id, variant.id, '5');
+    const order = placed;
     // held, and soon consumed by the invoice the confirmation issues: either way it counts
     await eventually(async () =>
       ['HELD', 'CONSUMED'].includes(

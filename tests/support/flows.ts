@@ -56,3 +56,20 @@ export async function orderStatus(orderId: string): Promise<string | undefined> 
   const res = await gql('query($id: ID!) { order(id: $id) { status } }', { id: orderId });
   return res.data?.order?.status;
 }
+
+/** A B2B order on account at the Cluj store: credit decides it, fiscal invoices it. */
+export async function placeOnAccountOrder(customerId: string, variantId: string, quantity: string): Promise<PlacedOrder> {
+  const res = await gql(PLACE_ORDER, {
+    input: {
+      storeId: demo.stores[1]!.id,
+      clientOrderId: crypto.randomUUID(),
+      channel: 'B2B',
+      customerId,
+      payOnAccount: true,
+      lines: [{ variantId, quantity }],
+    },
+  });
+  const order = res.data?.placeOrder?.order;
+  if (!order) throw new Error(`placeOrder failed: ${JSON.stringify(res)}`);
+  return order;
+}

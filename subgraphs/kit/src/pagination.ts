@@ -1,4 +1,5 @@
 import { DomainError } from './errors.ts';
+import { UUID } from './ids.ts';
 
 export const MAX_PAGE_SIZE = 250;
 export const DEFAULT_PAGE_SIZE = 50;
@@ -24,6 +25,30 @@ export function decodeCursor(cursor: string | null | undefined): (string | numbe
     // fall through to the error below
   }
   throw new DomainError('INVALID_CURSOR', 'the cursor is not one this API gave out', ['after']);
+}
+
+/**
+ * A keyset cursor is [sort value, id]. A cursor that decodes but was not made here (a
+ * hand-edited one) must not reach SQL as a malformed uuid or timestamp: that would be a 500.
+ */
+export function keysetCursor(after: string | null | undefined, sortValue: 'text' | 'timestamp'): [string, string] | null {
+  const parts = decodeCursor(after);
+  if (!parts) return null;
+  const [value, id] = parts;
+  const valid =
+    parts.length === 2 &&
+    typeof value === 'string' &&
+    typeof id === 'string' &&
+    UUID.test(id) &&
+    (sortValue === 'text' || !Number.isNaN(Date.parse(value)));
+  if (!valid) throw new DomainError('INVALID_CURSOR', 'the cursor is not one this API gave out', ['after']);
+  return [value, id];
+}
+
+/** A [created at, id] keyset cursor, the usual one for newest- or oldest-first pages. */
+export function timeKeysetCursor(after: string | null | undefined): { createdAt: Date; id: string } | null {
+  const cursor = keysetCursor(after, 'timestamp');
+  return cursor && { createdAt: new Date(cursor[0]), id: cursor[1] };
 }
 
 export interface Connection<T> {

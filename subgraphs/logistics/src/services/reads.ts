@@ -1,5 +1,5 @@
 /** The reads behind the loaders: each takes a batch of keys and answers in one statement. */
-import { type Connection, DomainError, decodeCursor, type EntityManager, pageSize, toConnection } from '@comanda/kit';
+import { type Connection, type EntityManager, pageSize, timeKeysetCursor, toConnection } from '@comanda/kit';
 import { IN_TRANSIT_STATUSES } from '../domain/shipment.ts';
 import { UUID } from '../domain/stock.ts';
 import {
@@ -124,17 +124,6 @@ export async function inTransitCounts(em: EntityManager, storeIds: readonly stri
   return new Map(rows.map((r) => [r.store_id, Number(r.n)]));
 }
 
-function ledgerCursor(after: string | null | undefined): { createdAt: Date; id: string } | null {
-  const parts = decodeCursor(after);
-  if (!parts) return null;
-  const [at, id] = parts;
-  const createdAt = typeof at === 'string' ? new Date(at) : null;
-  if (parts.length !== 2 || !createdAt || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
-    throw new DomainError('INVALID_CURSOR', 'the cursor is not one this API gave out', ['after']);
-  }
-  return { createdAt, id };
-}
-
 /** A location's ledger, newest first (keyset on created_at and id). */
 export async function ledgerPage(
   em: EntityManager,
@@ -144,7 +133,7 @@ export async function ledgerPage(
   after: string | null | undefined,
 ): Promise<Connection<InventoryEntryRow>> {
   const limit = pageSize(first);
-  const cursor = ledgerCursor(after);
+  const cursor = timeKeysetCursor(after);
   const rows = await em.find(
     InventoryEntry,
     {

@@ -1,8 +1,7 @@
 /** Stores and the tenant-wide catalog: reads only (the catalog is seeded until its editor lands). */
-import { type Connection, type EntityManager, pageSize, toConnection } from '@comanda/kit';
+import { type Connection, type EntityManager, keysetCursor, pageSize, toConnection } from '@comanda/kit';
 import { isValidEan13 } from '../domain/ean13.ts';
 import { Product, type ProductRow, ProductVariant, Store, type StoreRow, type VariantRow } from '../entities.ts';
-import { keysetCursor } from './paging.ts';
 
 /** `null` scope means every store of the tenant (the token is not store-bound). */
 export async function storesInScope(em: EntityManager, storeIds: readonly string[] | null): Promise<StoreRow[]> {

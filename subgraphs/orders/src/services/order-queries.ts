@@ -1,9 +1,8 @@
 /** Reading orders: pages, and the batched per-parent lookups behind the DataLoaders. */
-import { type Connection, type EntityManager, pageSize, toConnection } from '@comanda/kit';
+import { type Connection, type EntityManager, keysetCursor, pageSize, toConnection } from '@comanda/kit';
 import type { OrderStatus } from '../domain/lifecycle.ts';
 import { type OrderChannel, UUID } from '../domain/place-order.ts';
 import { OrderEvent, type OrderEventRow, OrderLine, type OrderLineRow, type OrderRow, SalesOrder } from '../entities.ts';
-import { keysetCursor } from './paging.ts';
 
 export interface OrderFilter {
   status?: OrderStatus[] | null;

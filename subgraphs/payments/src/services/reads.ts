@@ -1,4 +1,4 @@
-import { type Connection, Decimal, DomainError, decodeCursor, type EntityManager, pageSize, toConnection } from '@comanda/kit';
+import { type Connection, Decimal, type EntityManager, pageSize, timeKeysetCursor, toConnection } from '@comanda/kit';
 import type { RefundStatus } from '../domain/refund.ts';
 import { Payment, type PaymentRow, Refund, type RefundRow } from '../entities.ts';
 import { UUID } from './common.ts';
@@ -42,17 +42,6 @@ export async function collectedBetween(
   return new Map(rows.map((r) => [r.store_id, new Decimal(r.collected)]));
 }
 
-function refundCursor(after: string | null | undefined): { createdAt: Date; id: string } | null {
-  const parts = decodeCursor(after);
-  if (!parts) return null;
-  const [at, id] = parts;
-  const createdAt = typeof at === 'string' ? new Date(at) : null;
-  if (parts.length !== 2 || !createdAt || Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
-    throw new DomainError('INVALID_CURSOR', 'the cursor is not one this API gave out', ['after']);
-  }
-  return { createdAt, id };
-}
-
 /** A store's refunds, oldest first (an approval queue is worked from its oldest end). */
 export async function refundsPage(
   em: EntityManager,
@@ -62,7 +51,7 @@ export async function refundsPage(
   after: string | null | undefined,
 ): Promise<Connection<RefundRow>> {
   const limit = pageSize(first);
-  const cursor = refundCursor(after);
+  const cursor = timeKeysetCursor(after);
   if (!UUID.test(storeId)) return toConnection([], limit, () => []);
   const rows = await em.find(
     Refund,
