@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Identity } from '@comanda/kit';
+import { type Identity, memoizeVerification } from '@comanda/kit';
 import { GraphQLError } from 'graphql';
 import type { CryptoKey } from 'jose';
 import { verifyToken } from './tokens.ts';
@@ -9,8 +9,6 @@ export interface GatewayContext {
   identity: Identity;
   requestId: string;
   traceparent: string;
-  /** signed once per request, shared by every subgraph fetch of it */
-  signedIdentity?: Promise<string>;
 }
 
 function unauthenticated(message: string): GraphQLError {
@@ -23,13 +21,18 @@ export function traceparentFrom(header: string | undefined): string {
   return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
+/** A caller's token is checked once (ES256), then remembered until it expires. */
+const verifyCaller = memoizeVerification(async (token: string, publicKey: CryptoKey) => {
+  const { expiresAt, ...identity } = await verifyToken(token, publicKey);
+  return { value: Object.freeze(identity), expiresAt: expiresAt * 1000 };
+});
+
 export async function contextFromRequest(req: IncomingMessage, publicKey: CryptoKey): Promise<GatewayContext> {
   const auth = req.headers.authorization;
   if (!auth?.startsWith('Bearer ')) throw unauthenticated('send a token: Authorization: Bearer <token> (npm run token prints one)');
   let identity: Identity;
   try {
-    const { expiresAt: _expiresAt, ...rest } = await verifyToken(auth.slice(7).trim(), publicKey);
-    identity = rest;
+    identity = await verifyCaller(auth.slice(7).trim(), publicKey);
   } catch (error) {
     throw unauthenticated(`the token was refused: ${(error as Error).message}`);
   }

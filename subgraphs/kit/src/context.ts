@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
-import { tenantEm } from './db.ts';
+import { requestEm } from './db.ts';
 import { IDENTITY_HEADER, type Identity, verifyIdentity } from './identity.ts';
 import type { LiveHub } from './live.ts';
 import { Loaders } from './loaders.ts';
@@ -44,7 +44,7 @@ export async function createContext(req: IncomingMessage, orm: MikroORM, secret:
   const traceparent = header(req, 'traceparent');
   return {
     identity,
-    em: tenantEm(orm, identity.tenantId),
+    em: requestEm(orm, identity.tenantId),
     loaders: new Loaders(),
     log: log.child({ tenant: identity.tenantId, requestId, traceparent }),
     requestId,

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { OutboxEvent } from './outbox.ts';
 import { appRole, tenantIsolation } from './rls.ts';
 import { onQuery } from './sql-count.ts';
+import { applyScopeTenant, bindScopeTenant, scopeTenant } from './tenant-scope.ts';
 
 export type { EntityManager };
 export type Entities = EntitySchema<any, any>[];
@@ -21,16 +22,17 @@ export function appDatabaseUrl(adminUrl: string, subgraph: string): string {
 /** Pool size per subgraph: 7 services share one cluster on a small machine. */
 const POOL_MAX = Number(process.env.COMANDA_DB_POOL ?? 10);
 
-export async function openOrm(subgraph: string, entities: Entities, clientUrl: string): Promise<MikroORM> {
+export async function openOrm(subgraph: string, entities: Entities, clientUrl: string, poolMax = POOL_MAX): Promise<MikroORM> {
   const options: Options = {
     clientUrl,
     schema: subgraph,
     entities: [OutboxEvent, ...entities],
-    pool: { min: 0, max: POOL_MAX },
+    pool: { min: 0, max: poolMax },
     debug: process.env.COMANDA_SQL_DEBUG === '1',
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
     onQuery,
+    onReserveConnection: applyScopeTenant as (connection: unknown) => Promise<void>,
   };
   return MikroORM.init(options);
 }
@@ -172,4 +174,20 @@ export function tenantEm(orm: MikroORM, tenantId: string): EntityManager {
   const em = orm.em.fork({ clear: true });
   em.setSessionContext({ variables: { 'app.tenant_id': tenantId } });
   return em;
+}
+
+/**
+ * A GraphQL request's EntityManager: inside a request scope (tenant-scope.ts) the tenant rides
+ * on the reserved connection, so reads skip the per-statement transaction; elsewhere it is
+ * tenantEm().
+ */
+export function requestEm(orm: MikroORM, tenantId: string): EntityManager {
+  return bindScopeTenant(tenantId) ? orm.em.fork({ clear: true }) : tenantEm(orm, tenantId);
+}
+
+/** The tenant an EntityManager works for: its own session context, or the request scope's. */
+export function tenantOf(em: EntityManager): string {
+  const tenant = em.getSessionContext()?.variables?.['app.tenant_id'] ?? scopeTenant();
+  if (typeof tenant !== 'string' || !tenant) throw new Error('the EntityManager is not bound to a tenant: use tenantEm()');
+  return tenant;
 }

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { jwtVerify, SignJWT } from 'jose';
+import { memoizeVerification, type Verified } from './token-memo.ts';
 
 export const ROLES = ['owner', 'manager', 'cashier', 'accountant', 'device', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -42,20 +43,27 @@ export async function signIdentity(identity: Identity, secret: string, ttlSecond
     .sign(keyFrom(secret));
 }
 
-export async function verifyIdentity(token: string, secret: string): Promise<Identity> {
+async function verifyIdentityToken(token: string, secret: string): Promise<Verified<Identity>> {
   const { payload } = await jwtVerify(token, keyFrom(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
-  if (typeof payload.tid !== 'string' || !payload.tid || typeof payload.sub !== 'string') {
-    throw new Error('identity lacks tenant or subject');
+  if (typeof payload.tid !== 'string' || !payload.tid || typeof payload.sub !== 'string' || !payload.exp) {
+    throw new Error('identity lacks tenant, subject or expiry');
   }
   return {
-    tenantId: payload.tid,
-    userId: payload.sub,
-    roles,
-    storeIds: Array.isArray(payload.stores) ? payload.stores.map(String) : null,
-    printerId: typeof payload.printer === 'string' ? payload.printer : null,
+    // frozen: the same identity object now serves every request that carries this token
+    value: Object.freeze({
+      tenantId: payload.tid,
+      userId: payload.sub,
+      roles: Object.freeze(roles) as Role[],
+      storeIds: Array.isArray(payload.stores) ? (Object.freeze(payload.stores.map(String)) as string[]) : null,
+      printerId: typeof payload.printer === 'string' ? payload.printer : null,
+    }),
+    expiresAt: payload.exp * 1000,
   };
 }
+
+/** Checks the gateway's signature, issuer, audience and expiry; a token checked once is remembered until it expires. */
+export const verifyIdentity: (token: string, secret: string) => Promise<Identity> = memoizeVerification(verifyIdentityToken);
 
 export function forbidden(message = 'not allowed'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 200 } } });

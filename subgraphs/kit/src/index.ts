@@ -23,4 +23,6 @@ export * from './rls.ts';
 export * from './scalars.ts';
 export * from './server.ts';
 export * from './sql-count.ts';
+export { bindScopeTenant, runInTenantScope } from './tenant-scope.ts';
+export * from './token-memo.ts';
 export * from './transport.ts';

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createMetrics, type ServiceMetrics } from './metrics.ts';
 import { scalarResolvers } from './scalars.ts';
 import { countingEnabled, countRequest, statementsOf } from './sql-count.ts';
+import { runInTenantScope } from './tenant-scope.ts';
 import { transportFromEnv } from './transport.ts';
 
 export type Resolvers = GraphQLResolverMap<SubgraphContext>;
@@ -154,7 +155,7 @@ export async function startSubgraph(module: SubgraphModule, options: StartOption
     context: (req) => createContext(req, orm, options.identitySecret, log),
     metrics: metrics.registry,
     ready: async () => orm.isConnected(),
-    wrap: (req, run) => countRequest(req.headers['x-request-id'] as string | undefined, run),
+    wrap: (req, run) => runInTenantScope(() => countRequest(req.headers['x-request-id'] as string | undefined, run)),
     routes: async (req, res) => {
       if (module.routes && (await module.routes(req, res, orm))) return true;
       if (!countingEnabled() || !req.url?.startsWith('/debug/sql')) return false;

@@ -1,11 +1,7 @@
 import type { EntityManager } from '@comanda/kit';
 
-/** The tenant a request's (or an event's) EntityManager is bound to; RLS checks the same value. */
-export function tenantOf(em: EntityManager): string {
-  const tenant = em.getSessionContext()?.variables?.['app.tenant_id'];
-  if (typeof tenant !== 'string' || !tenant) throw new Error('the EntityManager is not bound to a tenant: use tenantEm()');
-  return tenant;
-}
+/** services never take the tenant from arguments: it is the EntityManager's (kit tenantOf) */
+export { tenantOf } from '@comanda/kit';
 
 /**
  * Serializes issuing for one order until the transaction ends, so two deliveries of the same
