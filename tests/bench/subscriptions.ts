@@ -1,16 +1,20 @@
 /**
- * Live fan-out: from a placed order (the mutation's answer) to its PLACED event at every
- * subscriber of the store's OrderBoard, with `concurrency x 30` WebSocket connections, against
- * one connection as the baseline, both measured in this run. Identical subscriptions share one
- * stream from the orders subgraph and one execution of `rest` per event, so the ratio shows
- * what fanning out to many sockets costs. Orders are placed one at a time, so each sample is
- * one event's way through the whole pipeline (outbox, relay, log, live feed, gateway).
+ * Live fan-out at scale (issue 5): K WebSocket connections (default 5,000; `--connections 10000`)
+ * spread evenly over 100 stores, each holding OrderBoard for its store, while orders are placed
+ * at a steady rate (`--rate`, default 50/s, open loop) round the stores. Every PLACED change must
+ * reach every subscriber of its store. Latency is event-to-client: from the placeOrder answer (the
+ * commit) to the arrival at each subscriber. The gateway runs in its own process, so its resident
+ * memory is the gateway's alone. Baseline in the same run: one connection per store, same rate.
  */
+import { parseArgs } from 'node:util';
 import { loadKeys, mintToken } from '@comanda/gateway';
 import { type Client, createClient } from 'graphql-ws';
+import { Agent, request } from 'undici';
 import { WebSocket } from 'ws';
 import { demoTenant } from '../../scripts/demo/data.ts';
 import { type StackProcess, startStackProcess } from './stack-process.ts';
+
+const STORES = 100;
 
 const ORDER_BOARD = `subscription OrderBoard($storeId: ID!) {
   orderChanged(storeId: $storeId) {
@@ -18,17 +22,11 @@ const ORDER_BOARD = `subscription OrderBoard($storeId: ID!) {
     order { id number status total { amount currencyCode } customer { name } paymentStatus amountPaid { amount } fulfillmentStatus receipt { number } }
   }
 }`;
-
 const PLACE = `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }`;
-
-interface Sample {
-  first: number;
-  last: number;
-  missing: number;
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 async function metric(url: string, name: string): Promise<number> {
   const page = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
@@ -36,95 +34,162 @@ async function metric(url: string, name: string): Promise<number> {
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
-async function measure(stack: StackProcess, token: string, connections: number, seconds: number) {
-  const store = demoTenant.stores[0]!;
-  const variant = demoTenant.products[0]!.variants[0]!;
-  const arrivals = new Map<string, number[]>();
+async function until(what: string, check: () => Promise<boolean>, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+interface Round {
+  connections: number;
+  orders: number;
+  expected: number;
+  delivered: number;
+  p50: number;
+  p99: number;
+  max: number;
+  rssMb: number;
+  placeErrors: number;
+}
+
+async function round(stack: StackProcess, token: string, connections: number, rate: number, seconds: number): Promise<Round> {
+  const stores = stack.storeIds.slice(0, STORES);
+  /** per order id: when its placeOrder answered, and the latencies of its deliveries */
+  const orders = new Map<string, { store: string; answered: number; latencies: number[] }>();
+  const early = new Map<string, number[]>();
+  const subscribersOf = new Map<string, number>();
   const clients: Client[] = [];
-  for (let i = 0; i < connections; i++) {
+
+  const connect = (storeId: string) => {
     const client = createClient({
       url: stack.gatewayUrl.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
     });
     client.subscribe(
-      { query: ORDER_BOARD, variables: { storeId: store.id } },
+      { query: ORDER_BOARD, variables: { storeId } },
       {
         next: (result) => {
+          const at = performance.now();
           const change = (result.data as { orderChanged?: { type: string; order: { id: string } } } | undefined)?.orderChanged;
-          if (change?.type === 'PLACED') arrivals.get(change.order.id)?.push(performance.now());
+          if (change?.type !== 'PLACED') return;
+          const order = orders.get(change.order.id);
+          if (order) order.latencies.push(at - order.answered);
+          else early.set(change.order.id, [...(early.get(change.order.id) ?? []), at]);
         },
         error: () => {},
         complete: () => {},
       },
     );
     clients.push(client);
+    subscribersOf.set(storeId, (subscribersOf.get(storeId) ?? 0) + 1);
+  };
+  for (let i = 0; i < connections; i++) {
+    connect(stores[i % stores.length]!);
+    // open in waves so the handshakes do not all queue at once
+    if (i % 250 === 249) await until('handshakes', async () => (await metric(stack.gatewayUrl, 'graphql_subscriptions')) >= i - 500);
   }
-  const ready = Date.now() + 60_000;
-  while ((await metric(stack.gatewayUrl, 'graphql_subscriptions')) < connections) {
-    if (Date.now() > ready) throw new Error(`only ${await metric(stack.gatewayUrl, 'graphql_subscriptions')} of ${connections} subscribed`);
-    await sleep(200);
-  }
-  // the upstream stream reaches the subgraph a moment after the gateway accepted the subscriptions
-  await sleep(1000);
+  await until(`${connections} subscriptions`, async () => (await metric(stack.gatewayUrl, 'graphql_subscriptions')) >= connections);
+  await sleep(2000); // the upstream streams reach the subgraph a moment after the gateway accepted them
+  const rssConnected = stack.gatewayRss();
 
-  const samples: Sample[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  for (let i = 0; performance.now() < deadline; i++) {
-    const res = await fetch(stack.gatewayUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: PLACE,
-        variables: {
-          input: {
-            storeId: store.id,
-            clientOrderId: `bench-live-${Date.now()}-${i}`,
-            channel: 'POS',
-            lines: [{ variantId: variant.id, quantity: '1' }],
-          },
-        },
-      }),
-    });
-    const id = ((await res.json()) as { data?: { placeOrder?: { order?: { id: string } } } }).data?.placeOrder?.order?.id;
-    if (!id) throw new Error('placeOrder failed');
-    const answered = performance.now();
-    const seen: number[] = [];
-    arrivals.set(id, seen);
-    const timeout = answered + 10_000;
-    while (seen.length < connections && performance.now() < timeout) await sleep(2);
-    arrivals.delete(id);
-    if (seen.length) samples.push({ first: Math.min(...seen) - answered, last: Math.max(...seen) - answered, missing: connections - seen.length });
+  const agent = new Agent({ connections: 64 });
+  const variant = demoTenant.products[0]!.variants[0]!;
+  let placeErrors = 0;
+  const placing: Promise<void>[] = [];
+  const started = performance.now();
+  const total = Math.round(rate * seconds);
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const store = stores[i % stores.length]!;
+    placing.push(
+      (async () => {
+        try {
+          const res = await request(stack.gatewayUrl, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify({
+              query: PLACE,
+              variables: {
+                input: {
+                  storeId: store,
+                  clientOrderId: `bench-live-${connections}-${i}`,
+                  channel: 'POS',
+                  lines: [{ variantId: variant.id, quantity: '1' }],
+                },
+              },
+            }),
+          });
+          const id = ((await res.body.json()) as { data?: { placeOrder?: { order?: { id: string } } } }).data?.placeOrder?.order?.id;
+          if (!id) throw new Error('placeOrder failed');
+          const answered = performance.now();
+          const arrivedEarly = early.get(id) ?? [];
+          early.delete(id);
+          orders.set(id, { store, answered, latencies: arrivedEarly.map((at) => at - answered) });
+        } catch {
+          placeErrors++;
+        }
+      })(),
+    );
   }
+  await Promise.all(placing);
+  // let the last events arrive: everything expected, or 10 s
+  const expected = () => [...orders.values()].reduce((sum, o) => sum + (subscribersOf.get(o.store) ?? 0), 0);
+  const delivered = () => [...orders.values()].reduce((sum, o) => sum + o.latencies.length, 0);
+  await until('the last deliveries', async () => delivered() >= expected(), 10_000).catch(() => {});
+  const rssEnd = stack.gatewayRss();
+
   await Promise.all(clients.map((c) => c.dispose()));
-  const first = samples.map((s) => s.first).sort((a, b) => a - b);
-  const last = samples.map((s) => s.last).sort((a, b) => a - b);
+  await agent.close();
+  await until('connections to close', async () => (await metric(stack.gatewayUrl, 'graphql_subscriptions')) === 0).catch(() => {});
+
+  const latencies = [...orders.values()].flatMap((o) => o.latencies).sort((a, b) => a - b);
   return {
     connections,
-    events: samples.length,
-    missing: samples.reduce((sum, s) => sum + s.missing, 0),
-    firstP50: +percentile(first, 50).toFixed(1),
-    lastP50: +percentile(last, 50).toFixed(1),
-    lastP95: +percentile(last, 95).toFixed(1),
+    orders: orders.size,
+    expected: expected(),
+    delivered: delivered(),
+    p50: +percentile(latencies, 50).toFixed(1),
+    p99: +percentile(latencies, 99).toFixed(1),
+    max: +(latencies.at(-1) ?? 0).toFixed(1),
+    rssMb: mb(Math.max(rssConnected, rssEnd)),
+    placeErrors,
   };
 }
 
-export async function run({ seconds, concurrency }: { seconds: number; concurrency: number }): Promise<void> {
-  const stack = await startStackProcess('comanda_bench_subscriptions');
+const show = (label: string, r: Round) =>
+  `  ${label}: ${r.connections} connections, ${r.orders} orders, delivered ${r.delivered}/${r.expected}, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, gateway RSS ${r.rssMb} MB${r.placeErrors ? `, ${r.placeErrors} placeOrder errors` : ''}`;
+
+export async function run({ seconds }: { seconds: number; concurrency: number }): Promise<void> {
+  const { values } = parseArgs({ strict: false, options: { connections: { type: 'string' }, rate: { type: 'string' } } });
+  const connections = Number(values.connections ?? 5000);
+  const rate = Number(values.rate ?? 50);
+  const stack = await startStackProcess('comanda_bench_subscriptions', { stores: STORES, separateGateway: true });
   try {
     const keys = await loadKeys();
-    const token = await mintToken({ tenant: demoTenant.tenantId, role: 'manager' }, keys.privateKey!);
-    const connections = concurrency * 30;
-    console.log(`subscriptions: OrderBoard, 1 connection then ${connections}, ${seconds} s each, one order at a time`);
-    const baseline = await measure(stack, token, 1, seconds);
-    console.log(`  baseline (1 connection):  ${baseline.events} events, p50 ${baseline.lastP50} ms, p95 ${baseline.lastP95} ms`);
-    const fanout = await measure(stack, token, connections, seconds);
+    const token = await mintToken({ tenant: demoTenant.tenantId, role: 'manager', ttl: 3600 }, keys.privateKey!);
     console.log(
-      `  fan-out (${connections} connections): ${fanout.events} events, first p50 ${fanout.firstP50} ms, last p50 ${fanout.lastP50} ms, p95 ${fanout.lastP95} ms, missing ${fanout.missing}`,
+      `subscriptions: OrderBoard over ${STORES} stores, ${rate} orders/s for ${seconds} s; baseline 1 connection per store, then ${connections}`,
     );
-    const ratio = fanout.lastP95 / Math.max(1, baseline.lastP95);
-    console.log(`  fan-out/baseline p95 ratio ${ratio.toFixed(3)}`);
-    console.log(JSON.stringify({ bench: 'subscriptions', seconds, baseline, fanout, ratio: +ratio.toFixed(3) }));
+    const idleRss = mb(stack.gatewayRss());
+    const baseline = await round(stack, token, STORES, rate, seconds);
+    console.log(show('baseline', baseline));
+    const scaled = await round(stack, token, connections, rate, seconds);
+    console.log(show('scaled  ', scaled));
+    const ratio = scaled.p99 / Math.max(1, baseline.p99);
+    console.log(
+      `  gateway RSS idle ${idleRss} MB; scaled/baseline p99 ratio ${ratio.toFixed(2)}; goals: 10,000 connections < 1,500 MB, p99 < 300 ms at 50 orders/s, nothing lost`,
+    );
+    console.log(
+      JSON.stringify({ bench: 'subscriptions', stores: STORES, rate, seconds, idleRssMb: idleRss, baseline, scaled, p99Ratio: +ratio.toFixed(3) }),
+    );
   } finally {
     await stack.stop();
   }
