@@ -3,7 +3,7 @@
  * without KAFKA_BROKERS). It keeps Kafka's contract (kafka/src/transport.ts) so the relay and
  * the consumer runtime do not care which one runs:
  *   events.log           one row per message, in the order the publishers committed them
- *   events.group_offset  a consumer group's position per topic, moved after each handled message
+ *   events.group_offset  a consumer group's position per topic, moved after each handled batch
  * A topic has one partition here (0), so a group has one active member per topic at a time
  * (advisory lock); the others wait as standbys.
  *
@@ -217,11 +217,17 @@ export class EmbeddedTransport implements EventTransport {
             limit ${this.batchSize}`,
           [groupId, topic],
         );
+        // the offset moves once per batch, past what was handled: a commit per message cost one
+        // WAL flush per event and group; a crash redelivers at most a batch, which inboxes absorb
+        let handled: LogRow | null = null;
         for (const row of rows) {
           if (stopped || epoch !== this.membershipEpoch || !(await this.deliver(subscription, row, () => stopped))) break;
+          handled = row;
+        }
+        if (handled) {
           await this.pool.query(
             'update events.group_offset set txid = $3::xid8, position = $4, updated_at = now() where group_id = $1 and topic = $2',
-            [groupId, topic, row.txid, row.position],
+            [groupId, topic, handled.txid, handled.position],
           );
         }
         if (rows.length < this.batchSize && !stopped && !notified) await sleep(this.pollMs);
