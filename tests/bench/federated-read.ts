@@ -46,7 +46,7 @@ async function call(url: string, headers: Record<string, string>, query: string,
 }
 
 export async function run({ seconds, concurrency }: { seconds: number; concurrency: number }): Promise<void> {
-  const stack = await startStackProcess('comanda_bench');
+  const stack = await startStackProcess('comanda_bench', { separateGateway: true });
   try {
     const keys = await loadKeys();
     const token = await mintToken({ tenant: demoTenant.tenantId, role: 'manager' }, keys.privateKey!);
