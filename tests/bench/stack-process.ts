@@ -77,7 +77,9 @@ export async function startStackProcess(database: string, options: StackProcessO
   url.pathname = `/${database}`;
   const databaseUrl = url.toString();
 
-  const stack: ChildProcess = spawn(process.execPath, [here('./stack-main.ts')], {
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=.prof' profiles the stack (and the gateway) while it is measured
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const stack: ChildProcess = spawn(process.execPath, [...nodeArgs, here('./stack-main.ts')], {
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', BENCH_STORES: String(options.stores ?? 0) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -93,7 +95,7 @@ export async function startStackProcess(database: string, options: StackProcessO
   if (options.separateGateway) {
     const port = await freePort();
     const subgraphEnv = Object.fromEntries(Object.entries(ready.subgraphUrls).map(([name, u]) => [`COMANDA_${name.toUpperCase()}_URL`, u]));
-    gateway = spawn(process.execPath, [here('../../gateway/src/main.ts')], {
+    gateway = spawn(process.execPath, [...nodeArgs, here('../../gateway/src/main.ts')], {
       env: { ...process.env, ...subgraphEnv, PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

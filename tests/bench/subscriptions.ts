@@ -15,6 +15,9 @@ import { demoTenant } from '../../scripts/demo/data.ts';
 import { type StackProcess, startStackProcess } from './stack-process.ts';
 
 const STORES = 100;
+/** keeps each round's clientOrderIds new: a repeated one would be a replay, with no new event */
+const runId = Date.now().toString(36);
+let rounds = 0;
 
 const ORDER_BOARD = `subscription OrderBoard($storeId: ID!) {
   orderChanged(storeId: $storeId) {
@@ -56,6 +59,7 @@ interface Round {
 
 async function round(stack: StackProcess, token: string, connections: number, rate: number, seconds: number): Promise<Round> {
   const stores = stack.storeIds.slice(0, STORES);
+  const roundId = `${runId}-${++rounds}`;
   /** per order id: when its placeOrder answered, and the latencies of its deliveries */
   const orders = new Map<string, { store: string; answered: number; latencies: number[] }>();
   const early = new Map<string, number[]>();
@@ -120,7 +124,7 @@ async function round(stack: StackProcess, token: string, connections: number, ra
               variables: {
                 input: {
                   storeId: store,
-                  clientOrderId: `bench-live-${connections}-${i}`,
+                  clientOrderId: `bench-live-${roundId}-${i}`,
                   channel: 'POS',
                   lines: [{ variantId: variant.id, quantity: '1' }],
                 },
