@@ -31,11 +31,18 @@ export const DLQ_RETENTION_MS = 30 * DAY_MS;
 /** `[subgraph, aggregate]` for every aggregate whose events leave its subgraph. */
 export const AGGREGATES: ReadonlyArray<readonly [subgraph: string, aggregate: string]> = [
   ['orders', 'order'],
+  ['orders', 'product'],
+  ['orders', 'price_list'],
+  ['orders', 'promotion'],
+  ['orders', 'store'],
+  ['orders', 'customer_pricing'],
   ['payments', 'payment'],
   ['fiscal', 'receipt'],
   ['fiscal', 'invoice'],
   ['fiscal', 'print_job'],
+  ['fiscal', 'shift'],
   ['customers', 'customer'],
+  ['customers', 'activity'],
   ['credit', 'reservation'],
   ['credit', 'profile'],
   ['logistics', 'shipment'],

@@ -42,9 +42,13 @@ export async function placePosOrder(
 }
 
 /** Payments learns an order from its placed event: retry while it answers ORDER_NOT_FOUND. */
-export async function pay(orderId: string, amount: string, method = 'CASH', tendered?: string) {
+export async function pay(orderId: string, amount: string, method = 'CASH', tendered?: string, options: { token?: string } = {}) {
   return eventually(async () => {
-    const res = await gql(RECORD_PAYMENT, { input: { orderId, idempotencyKey: crypto.randomUUID(), method, amount, tendered } });
+    const res = await gql(
+      RECORD_PAYMENT,
+      { input: { orderId, idempotencyKey: crypto.randomUUID(), method, amount, tendered } },
+      options.token ? { token: options.token } : {},
+    );
     const errors = res.data?.recordPayment?.userErrors ?? [];
     if (errors[0]?.code === 'ORDER_NOT_FOUND') return null;
     if (errors.length || !res.data) throw new Error(`recordPayment failed: ${JSON.stringify(res)}`);

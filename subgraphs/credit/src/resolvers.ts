@@ -3,6 +3,8 @@ import { availableCredit } from './domain/reservation.ts';
 import { explainFactors } from './domain/scoring.ts';
 import type { CreditProfileRow, CreditReservationRow } from './entities.ts';
 import { loadExposure, loadHeld, loadProfile, loadReservation, loadReservationOfOrder } from './loaders.ts';
+import { UUID } from './services/common.ts';
+import { resolveCustomer } from './services/customer-changes.ts';
 import { type RecalculateCreditProfileInput, recalculateCreditProfile } from './services/profiles.ts';
 
 interface StoreMetricsRef {
@@ -24,9 +26,10 @@ function readableReservation(ctx: SubgraphContext, reservation: CreditReservatio
 
 export const resolvers: Resolvers = {
   Query: {
-    creditProfile: (_: unknown, args: { customerId: string }, ctx: SubgraphContext) => {
+    creditProfile: async (_: unknown, args: { customerId: string }, ctx: SubgraphContext) => {
       requireRole(ctx.identity, ...STAFF);
-      return loadProfile(ctx, args.customerId);
+      // a merged customer's id gives the survivor's profile, as customers resolves the id to the survivor
+      return UUID.test(args.customerId) ? loadProfile(ctx, await resolveCustomer(ctx.em, args.customerId.toLowerCase())) : null;
     },
   },
   Mutation: {

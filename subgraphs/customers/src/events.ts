@@ -1,8 +1,10 @@
 import { type EntityManager, recordEvent } from '@comanda/kit';
+import { type Activity, spentList } from './domain/activity.ts';
 import type { CustomerRow } from './entities.ts';
 
 /**
- * What customers publishes, all on `comanda.customers.customer.v1` keyed by the customer id.
+ * What customers publishes: the customer record on `comanda.customers.customer.v1` and what the
+ * customer buys on `comanda.customers.activity.v1`, both keyed by the customer id.
  * Contact details (email, phone, addresses, notes) stay out of events: consumers that need them
  * read the graph, so an erasure does not have to chase copies through every topic.
  */
@@ -43,3 +45,41 @@ export const publishMerged = (tx: EntityManager, actor: Actor, merged: CustomerR
 
 export const publishErased = (tx: EntityManager, actor: Actor, c: CustomerRow) =>
   publish(tx, actor, c.id, 'erased', { customerId: c.id, erasedAt: c.erasedAt!.toISOString() });
+
+export interface ActivityChange {
+  /** PURCHASE (order placed), CANCELLATION (order cancelled), MERGE (a customer's purchases moved here) */
+  cause: 'PURCHASE' | 'CANCELLATION' | 'MERGE';
+  orderId: string | null;
+  /** MERGE: the customer whose purchases moved */
+  mergedId: string | null;
+  /** the store whose customer counts of today may have changed (the envelope's storeid), if any */
+  storeId: string | null;
+}
+
+/**
+ * The customer's purchase figures after a change. Its store makes live dashboards re-read that
+ * store's metrics (customersToday, newCustomersToday); downstream systems get the figures
+ * without asking. No personal data: ids, times, amounts.
+ */
+export const publishActivityChanged = (tx: EntityManager, actor: Actor, customerId: string, activity: Activity, change: ActivityChange) =>
+  recordEvent(tx, 'customers', {
+    aggregateType: 'activity',
+    aggregateId: customerId,
+    event: 'changed',
+    tenantId: actor.tenantId,
+    storeId: change.storeId,
+    traceparent: actor.traceparent,
+    data: {
+      customerId,
+      cause: change.cause,
+      orderId: change.orderId,
+      mergedId: change.mergedId,
+      storeId: change.storeId,
+      ordersCount: activity.ordersCount,
+      totalSpent: spentList(activity),
+      firstPurchaseAt: activity.first?.at.toISOString() ?? null,
+      firstStoreId: activity.first?.storeId ?? null,
+      lastPurchaseAt: activity.last?.at.toISOString() ?? null,
+      lastStoreId: activity.last?.storeId ?? null,
+    },
+  });

@@ -1,7 +1,8 @@
-import { DomainError, hasRole, type Resolvers, type Role, requireRole, STAFF, type SubgraphContext } from '@comanda/kit';
+import { calendarDay, DomainError, hasRole, type Resolvers, type Role, requireRole, requireStore, STAFF, type SubgraphContext } from '@comanda/kit';
+import { type Activity, spentList } from './domain/activity.ts';
 import type { AddressRow, ConsentChangeRow, CustomerRow } from './entities.ts';
 import type { Actor } from './events.ts';
-import { loadAddresses, loadConsentHistory, loadCustomer } from './loaders.ts';
+import { loadActivity, loadAddresses, loadConsentHistory, loadCustomer, loadStoreDayCounts } from './loaders.ts';
 import { companyRegistryFromEnv } from './registry/index.ts';
 import { type CreateCustomerInput, createCustomer } from './services/create.ts';
 import { findDuplicates } from './services/duplicates.ts';
@@ -29,6 +30,21 @@ const actor = (ctx: SubgraphContext): Actor => ({
   userId: ctx.identity.userId,
   traceparent: ctx.traceparent && TRACEPARENT.test(ctx.traceparent) ? ctx.traceparent : null,
 });
+
+interface StoreMetricsRef {
+  storeId: string;
+  /** from orders, because the counts @requires it */
+  timezone?: string;
+}
+
+/** Today's customer counts of a store: staff of that store, "today" in the store's timezone. */
+async function storeDayCounts(ctx: SubgraphContext, metrics: StoreMetricsRef) {
+  requireRole(ctx.identity, ...STAFF);
+  requireStore(ctx.identity, metrics.storeId);
+  if (!metrics.timezone) throw new Error('StoreMetrics.timezone was not provided: the customer counts must @requires it');
+  const { from, to } = calendarDay(new Date(), metrics.timezone);
+  return loadStoreDayCounts(ctx, metrics.storeId, from, to);
+}
 
 async function defaultOf(ctx: SubgraphContext, c: CustomerRow, flag: 'defaultBilling' | 'defaultShipping'): Promise<AddressRow | null> {
   return (await loadAddresses(ctx, c.id)).find((a) => a[flag]) ?? null;
@@ -98,6 +114,19 @@ export const resolvers: Resolvers = {
     marketingConsentHistory: (c: CustomerRow, _: unknown, ctx: SubgraphContext) => loadConsentHistory(ctx, c.id),
     registration: (c: CustomerRow) =>
       c.registryCheckedAt ? { vatRegistered: c.vatRegistered ?? false, active: c.registryActive ?? false, checkedAt: c.registryCheckedAt } : null,
+    // an erased customer's purchases still count in the stores' figures, anonymously, but are nobody's profile any more
+    stats: (c: CustomerRow, _: unknown, ctx: SubgraphContext) => (c.status === 'ERASED' ? null : loadActivity(ctx, c.id)),
+  },
+  CustomerStats: {
+    totalSpent: (a: Activity) => spentList(a).map((s) => ({ amount: s.amount, currencyCode: s.currency })),
+    firstPurchaseAt: (a: Activity) => a.first?.at ?? null,
+    firstPurchaseStore: (a: Activity) => (a.first ? { id: a.first.storeId } : null),
+    lastPurchaseAt: (a: Activity) => a.last?.at ?? null,
+    lastPurchaseStore: (a: Activity) => (a.last ? { id: a.last.storeId } : null),
+  },
+  StoreMetrics: {
+    customersToday: async (metrics: StoreMetricsRef, _: unknown, ctx: SubgraphContext) => (await storeDayCounts(ctx, metrics)).customers,
+    newCustomersToday: async (metrics: StoreMetricsRef, _: unknown, ctx: SubgraphContext) => (await storeDayCounts(ctx, metrics)).newCustomers,
   },
   MarketingConsentChange: {
     at: (h: ConsentChangeRow) => h.givenAt,

@@ -354,6 +354,7 @@ describe('erasure and export', () => {
         consentHistory: [],
         mergedRecords: [],
         events: [{ type: 'comanda.customers.customer.created.v1', occurredAt: now, data: { name: 'Ana' } }],
+        purchases: [{ orderId: 'o', storeId: 's', placedAt: now, total: '12.50', currency: 'RON', cancelledAt: null }],
       },
       now,
     );
@@ -362,6 +363,7 @@ describe('erasure and export', () => {
       exportedAt: now.toISOString(),
       customer: { name: 'Ana' },
       addresses: [{ line1: 'Str. A 1' }],
+      purchases: [{ orderId: 'o', total: '12.50', currency: 'RON', cancelledAt: null }],
     });
     expect(JSON.parse(JSON.stringify(doc)).events[0].occurredAt).toBe(now.toISOString());
   });

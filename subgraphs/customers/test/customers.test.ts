@@ -647,11 +647,13 @@ describe('tenant isolation', () => {
         where relnamespace = 'customers'::regnamespace and relkind = 'r' and relname <> 'mikro_orm_migrations' order by relname`,
     );
     expect(rows).toEqual(
-      ['customer', 'customer_address', 'inbox', 'marketing_consent_change', 'outbox'].map((relname) => ({
-        relname,
-        relrowsecurity: true,
-        relforcerowsecurity: true,
-      })),
+      ['customer', 'customer_activity', 'customer_address', 'customer_purchase', 'customer_spend', 'inbox', 'marketing_consent_change', 'outbox'].map(
+        (relname) => ({
+          relname,
+          relrowsecurity: true,
+          relforcerowsecurity: true,
+        }),
+      ),
     );
   });
 });

@@ -11,7 +11,7 @@ export const PRINT_JOB_QUEUED = 'comanda.fiscal.print_job.queued.v1';
 
 export type QueuedPrintJob = Pick<
   PrintJobRow,
-  'id' | 'tenantId' | 'printerId' | 'storeId' | 'receiptId' | 'status' | 'copy' | 'attempts' | 'lastError' | 'createdAt' | 'updatedAt'
+  'id' | 'tenantId' | 'printerId' | 'storeId' | 'receiptId' | 'shiftId' | 'status' | 'copy' | 'attempts' | 'lastError' | 'createdAt' | 'updatedAt'
 >;
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
@@ -34,6 +34,7 @@ export function queuedPrintJob(event: CloudEvent): QueuedPrintJob | null {
     printerId: printerId.toLowerCase(),
     storeId: storeId.toLowerCase(),
     receiptId: text(event.data.receiptId),
+    shiftId: text(event.data.shiftId),
     status: 'QUEUED',
     copy: event.data.copy === true,
     attempts: 0,

@@ -1,10 +1,24 @@
 import { calendarDay, loadMany, loadOne, type SubgraphContext } from '@comanda/kit';
 import { UUID } from './domain/documents.ts';
-import type { InvoiceRow, PrinterRow, PrintJobRow, ReceiptRow } from './entities.ts';
+import type {
+  CashMovementRow,
+  EInvoiceRow,
+  FiscalRegistrationRow,
+  InvoiceRow,
+  PrinterRow,
+  PrintJobRow,
+  ReceiptRow,
+  SellerProfileRow,
+  ShiftRow,
+  StoreSettingRow,
+} from './entities.ts';
 import {
+  cashMovementsByShiftIds,
+  einvoicesByInvoiceIds,
   invoicesByCustomerIds,
   invoicesByIds,
   invoicesByOrderIds,
+  openShiftsOfStores,
   overdueInvoiceCounts,
   printersByIds,
   printJobsByIds,
@@ -12,6 +26,10 @@ import {
   receiptsByIds,
   receiptsByOrderIds,
   receiptsIssuedBetween,
+  registrationsByReceiptIds,
+  sellerProfileOf,
+  settingsOfStores,
+  shiftsByIds,
 } from './services/reads.ts';
 
 /**
@@ -90,6 +108,64 @@ export const loadPrintJobsOfReceipt = (ctx: SubgraphContext, receiptId: string):
     receiptId,
     (ids) => printJobsByReceiptIds(ctx.em, ids),
     (j) => j.receiptId ?? '',
+  );
+
+export const loadShift = (ctx: SubgraphContext, id: string): Promise<ShiftRow | null> =>
+  loadOne(
+    ctx,
+    'shift',
+    id,
+    (ids) => shiftsByIds(ctx.em, ids),
+    (s) => s.id,
+  );
+
+export const loadOpenShiftOfStore = (ctx: SubgraphContext, storeId: string): Promise<ShiftRow | null> =>
+  loadOne(
+    ctx,
+    'open-shift-of-store',
+    storeId,
+    (ids) => openShiftsOfStores(ctx.em, ids),
+    (s) => s.storeId,
+  );
+
+export const loadCashMovementsOfShift = (ctx: SubgraphContext, shiftId: string): Promise<CashMovementRow[]> =>
+  loadMany(
+    ctx,
+    'cash-movements-of-shift',
+    shiftId,
+    (ids) => cashMovementsByShiftIds(ctx.em, ids),
+    (m) => m.shiftId,
+  );
+
+export const loadRegistrationOfReceipt = (ctx: SubgraphContext, receiptId: string): Promise<FiscalRegistrationRow | null> =>
+  loadOne(
+    ctx,
+    'registration-of-receipt',
+    receiptId,
+    (ids) => registrationsByReceiptIds(ctx.em, ids),
+    (r) => r.receiptId,
+  );
+
+export const loadEInvoice = (ctx: SubgraphContext, invoiceId: string): Promise<EInvoiceRow | null> =>
+  loadOne(
+    ctx,
+    'einvoice',
+    invoiceId,
+    (ids) => einvoicesByInvoiceIds(ctx.em, ids),
+    (e) => e.invoiceId,
+  );
+
+export function loadSellerProfile(ctx: SubgraphContext): Promise<SellerProfileRow | null> {
+  return sellerProfileOf(ctx.em, ctx.identity.tenantId);
+}
+
+export const loadStoreSetting = (ctx: SubgraphContext, storeId: string): Promise<StoreSettingRow | null> =>
+  loadOne(
+    ctx,
+    'store-setting',
+    storeId,
+    (ids) => settingsOfStores(ctx.em, ids),
+    (s) => s.storeId,
   );
 
 /** One query per distinct timezone (stores in one timezone share the day). */

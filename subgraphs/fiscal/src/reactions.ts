@@ -6,6 +6,7 @@
 import { Decimal, type EntityManager, type EventHandler } from '@comanda/kit';
 import { issueInvoice } from './services/invoices.ts';
 import { issueReceipt } from './services/receipts.ts';
+import { lockOpenShiftForSale } from './services/shifts.ts';
 
 /** Payment terms of invoices issued from orders. */
 const INVOICE_DUE_DAYS = 30;
@@ -19,7 +20,8 @@ interface SaleRow {
   currency: string;
   total: string;
   vat_breakdown: { rate: string; taxableAmount: string; taxAmount: string }[];
-  lines: { name: string; sku: string; quantity: string; unitPrice: string; total: string; vatRate: string }[];
+  lines: { name: string; sku: string; quantity: string; unitPrice: string; total: string; vatRate: string; discount?: string | null }[];
+  discount_total: string;
   confirmed_at: Date | null;
 }
 
@@ -59,9 +61,27 @@ async function issueWhenReady(em: EntityManager, orderId: string): Promise<void>
     currency: sale.currency,
     total: sale.total,
     vatBreakdown: sale.vat_breakdown,
-    lines: sale.lines.map((l) => ({ name: l.name, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total, vatRate: l.vatRate })),
+    lines: sale.lines.map((l) => ({
+      name: l.name,
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      total: l.total,
+      vatRate: l.vatRate,
+      discount: l.discount ?? null,
+    })),
     payments: payments.map((p) => ({ method: p.method, amount: p.amount, change: p.change })),
+    discountTotal: sale.discount_total,
   });
+}
+
+/**
+ * Everything discounts took off an order: its discountTotal when the event has one (order
+ * discounts included), otherwise the sum of the line discounts.
+ */
+export function discountOf(data: { discountTotal?: unknown; lines?: { discount?: unknown }[] }): string {
+  if (typeof data.discountTotal === 'string') return data.discountTotal;
+  return (data.lines ?? []).reduce((acc, l) => acc.plus(typeof l.discount === 'string' ? l.discount : 0), new Decimal(0)).toFixed(2);
 }
 
 export const keepSale: EventHandler = {
@@ -70,8 +90,8 @@ export const keepSale: EventHandler = {
   async handle(em, event) {
     const d = event.data as Record<string, any>;
     await em.execute(
-      `insert into sale (order_id, tenant_id, store_id, channel, customer_id, pay_on_account, currency, total, vat_breakdown, lines)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+      `insert into sale (order_id, tenant_id, store_id, channel, customer_id, pay_on_account, currency, total, vat_breakdown, lines, discount_total)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
       [
         d.orderId,
         event.tenantid,
@@ -83,6 +103,7 @@ export const keepSale: EventHandler = {
         d.total,
         JSON.stringify(d.vatBreakdown),
         JSON.stringify(d.lines),
+        discountOf(d),
       ],
     );
   },
@@ -125,4 +146,30 @@ export const issueOnConfirmed: EventHandler = {
   },
 };
 
-export const reactions: EventHandler[] = [keepSale, recordSalePayment, issueOnConfirmed];
+/**
+ * A refund joins the shift open in its store when fiscal hears of it (as a receipt does when it
+ * is issued): the Z report counts it, and a cash refund leaves the drawer.
+ */
+export const recordRefund: EventHandler = {
+  name: 'shift-refund',
+  types: ['comanda.payments.payment.refunded.v1'],
+  async handle(em, event) {
+    const d = event.data as {
+      refundId: string;
+      paymentId: string;
+      orderId: string;
+      storeId: string;
+      method: string;
+      amount: string;
+      currency: string;
+    };
+    const shiftId = await lockOpenShiftForSale(em, d.storeId);
+    await em.execute(
+      `insert into shift_refund (refund_id, tenant_id, payment_id, order_id, store_id, method, amount, currency, refunded_at, shift_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+      [d.refundId, event.tenantid, d.paymentId, d.orderId, d.storeId, d.method, d.amount, d.currency, new Date(event.time), shiftId],
+    );
+  },
+};
+
+export const reactions: EventHandler[] = [keepSale, recordSalePayment, issueOnConfirmed, recordRefund];

@@ -32,6 +32,7 @@ describe('printJobQueued from the event stream', () => {
       printerId: PRINTER,
       storeId: STORE,
       receiptId: RECEIPT,
+      shiftId: null,
       status: 'QUEUED',
       copy: true,
       attempts: 0,
@@ -39,6 +40,12 @@ describe('printJobQueued from the event stream', () => {
       createdAt: new Date('2026-01-02T03:04:05.000Z'),
       updatedAt: new Date('2026-01-02T03:04:05.000Z'),
     });
+  });
+
+  it("carries a Z report job's shift", () => {
+    const shiftId = '0193a5c4-7d2e-7b1a-9f00-0000000000dd';
+    const job = queuedPrintJob(queued({ data: { printJobId: JOB, printerId: PRINTER, receiptId: null, shiftId, storeId: STORE, copy: false } }));
+    expect(job).toMatchObject({ receiptId: null, shiftId, copy: false });
   });
 
   it('ignores status changes and incomplete events', () => {

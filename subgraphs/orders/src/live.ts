@@ -55,9 +55,10 @@ export function orderChangeOf(event: CloudEvent): OrderChangePayload | null {
 
 /**
  * The aggregates StoreMetrics counts (orders, payments, receipts, invoices, shipments, credit
- * reservations), which are also every source of orderChanged. Stock, customers, credit profiles
- * and print jobs move no metric: reading them would only re-read unchanged metrics, and every
- * topic is one more reader to feed (on the embedded log, one more poll).
+ * reservations, customers' purchase activity), which are also every source of orderChanged.
+ * Stock, customer records, credit profiles and print jobs move no metric: reading them would
+ * only re-read unchanged metrics, and every topic is one more reader to feed (on the embedded
+ * log, one more poll).
  */
 export const LIVE_TOPICS = [
   topicOf('orders', 'order'),
@@ -66,6 +67,8 @@ export const LIVE_TOPICS = [
   topicOf('fiscal', 'invoice'),
   topicOf('logistics', 'shipment'),
   topicOf('credit', 'reservation'),
+  // a merge moves customersToday without any order event
+  topicOf('customers', 'activity'),
 ];
 
 export const liveFeed: LiveFeed = {

@@ -5,10 +5,28 @@
  */
 import { byKey, type Connection, groupByKey, type SubgraphContext } from '@comanda/kit';
 import { UUID } from './domain/place-order.ts';
-import type { OrderEventRow, OrderLineRow, OrderRow, ProductRow, StoreRow, VariantRow } from './entities.ts';
-import { productsByIds, storesByIds, tenantCurrency, variantsByIds, variantsByProductIds } from './services/catalog.ts';
+import type { PriceTier } from './domain/price-tiers.ts';
+import type { VatPeriod } from './domain/vat-schedule.ts';
+import type {
+  OrderEventRow,
+  OrderLineRow,
+  OrderNoteRow,
+  OrderRow,
+  PriceListRow,
+  ProductRow,
+  PromotionRow,
+  RedemptionRow,
+  StoreRow,
+  VariantRow,
+} from './entities.ts';
+import { productsByIds, storesByIds, tenantDefaults, variantsByIds, variantsByProductIds } from './services/catalog.ts';
 import { type StoreMetricsRow, storeMetrics } from './services/metrics.ts';
+import { notesByOrderIds } from './services/order-notes.ts';
 import { customerOrderPages, eventsByOrderIds, linesByOrderIds, ordersByIds } from './services/order-queries.ts';
+import { customerSegments, priceListsByIds, priceListsBySegments } from './services/price-lists.ts';
+import { variantTiers } from './services/price-tiers.ts';
+import { promotionsByIds, redemptionsByOrderIds } from './services/promotions.ts';
+import { vatPeriodsOf } from './services/vat-rates.ts';
 
 function byId<V extends { id: string }>(
   ctx: SubgraphContext,
@@ -50,13 +68,65 @@ export function loadStoreMetrics(ctx: SubgraphContext, storeId: string): Promise
     .load(storeId.toLowerCase());
 }
 
-export function loadTenantCurrency(ctx: SubgraphContext): Promise<string> {
+/** The currency and timezone of a variant reached without a store (services/catalog.ts). */
+export function loadTenantDefaults(ctx: SubgraphContext): Promise<{ currencyCode: string; timezone: string }> {
   return ctx.loaders
-    .get<'tenant', string>('tenant-currency', async (keys) => {
-      const currency = await tenantCurrency(ctx.em);
-      return keys.map(() => currency);
+    .get<'tenant', { currencyCode: string; timezone: string }>('tenant-defaults', async (keys) => {
+      const defaults = await tenantDefaults(ctx.em);
+      return keys.map(() => defaults);
     })
     .load('tenant');
+}
+
+export const loadPriceList = (ctx: SubgraphContext, id: string) => byId<PriceListRow>(ctx, 'price-list', (ids) => priceListsByIds(ctx.em, ids), id);
+export const loadPromotion = (ctx: SubgraphContext, id: string) => byId<PromotionRow>(ctx, 'promotion', (ids) => promotionsByIds(ctx.em, ids), id);
+
+export function loadVatPeriods(ctx: SubgraphContext, variantId: string): Promise<VatPeriod[]> {
+  return ctx.loaders
+    .get<string, VatPeriod[]>('vat-periods', async (ids) => {
+      const periods = await vatPeriodsOf(ctx.em, ids);
+      return ids.map((id) => periods.get(id) ?? []);
+    })
+    .load(variantId);
+}
+
+export function loadVariantTiers(ctx: SubgraphContext, variantId: string): Promise<PriceTier[]> {
+  return ctx.loaders
+    .get<string, PriceTier[]>('variant-tiers', async (ids) => {
+      const tiers = await variantTiers(ctx.em, ids);
+      return ids.map((id) => tiers.get(id) ?? []);
+    })
+    .load(variantId);
+}
+
+export function loadRedemptions(ctx: SubgraphContext, orderId: string): Promise<RedemptionRow[]> {
+  return ctx.loaders
+    .get<string, RedemptionRow[]>('redemptions', async (ids) => groupByKey(ids, await redemptionsByOrderIds(ctx.em, ids), (r) => r.orderId))
+    .load(orderId);
+}
+
+export function loadOrderNotes(ctx: SubgraphContext, orderId: string): Promise<OrderNoteRow[]> {
+  return ctx.loaders
+    .get<string, OrderNoteRow[]>('order-notes', async (ids) => groupByKey(ids, await notesByOrderIds(ctx.em, ids), (n) => n.orderId))
+    .load(orderId);
+}
+
+export function loadCustomerSegment(ctx: SubgraphContext, customerId: string): Promise<string | null> {
+  if (!UUID.test(customerId)) return Promise.resolve(null);
+  return ctx.loaders
+    .get<string, string | null>('customer-segment', async (ids) => {
+      const segments = await customerSegments(ctx.em, ids);
+      return ids.map((id) => segments.get(id) ?? null);
+    })
+    .load(customerId.toLowerCase());
+}
+
+export function loadPriceListOfSegment(ctx: SubgraphContext, segment: string): Promise<PriceListRow | null> {
+  return ctx.loaders
+    .get<string, PriceListRow | null>('price-list-of-segment', async (segments) =>
+      byKey(segments, await priceListsBySegments(ctx.em, segments), (l) => l.segment),
+    )
+    .load(segment);
 }
 
 /** One loader per page shape: every customer in a list asks for the same first/after. */

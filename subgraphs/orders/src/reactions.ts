@@ -4,9 +4,14 @@
  */
 import { DomainError, type EntityManager, type EventHandler } from '@comanda/kit';
 import type { OrderStatus } from './domain/lifecycle.ts';
+import { UUID } from './domain/place-order.ts';
 import { transitionOrder } from './services/order-lifecycle.ts';
+import { mergeCustomerSegment } from './services/price-lists.ts';
 
+export const PAYMENT_PENDING = 'comanda.payments.payment.pending.v1';
+export const PAYMENT_AUTHORIZED = 'comanda.payments.payment.authorized.v1';
 export const PAYMENT_CAPTURED = 'comanda.payments.payment.captured.v1';
+export const CUSTOMER_MERGED = 'comanda.customers.customer.merged.v1';
 export const CREDIT_HELD = 'comanda.credit.reservation.held.v1';
 export const CREDIT_REJECTED = 'comanda.credit.reservation.rejected.v1';
 export const SHIPMENT_DELIVERED = 'comanda.logistics.shipment.delivered.v1';
@@ -75,4 +80,32 @@ export const completeOnDelivery: EventHandler = {
   },
 };
 
-export const reactions: EventHandler[] = [confirmWhenPaid, creditDecision, completeOnDelivery];
+/**
+ * An order on which a payment was started is no longer a candidate for the pending-order
+ * timeout (domain/pending-timeout.ts): the first such event stamps it.
+ */
+export const notePayment: EventHandler = {
+  name: 'note-payment',
+  types: [PAYMENT_PENDING, PAYMENT_AUTHORIZED, PAYMENT_CAPTURED],
+  async handle(em, event) {
+    const orderId = orderIdOf(event.data);
+    if (!orderId || !UUID.test(orderId)) return;
+    await em.execute('update sales_order set payment_seen_at = ? where id = ? and payment_seen_at is null', [
+      new Date(event.time),
+      orderId.toLowerCase(),
+    ]);
+  },
+};
+
+/** A merge in customers carries the merged customer's price segment over to the survivor (services/price-lists.ts). */
+export const mergePricing: EventHandler = {
+  name: 'merge-pricing',
+  types: [CUSTOMER_MERGED],
+  async handle(em, event) {
+    const { customerId, survivorId } = event.data;
+    if (typeof customerId !== 'string' || typeof survivorId !== 'string' || !UUID.test(customerId) || !UUID.test(survivorId)) return;
+    await mergeCustomerSegment(em, event.tenantid, customerId.toLowerCase(), survivorId.toLowerCase());
+  },
+};
+
+export const reactions: EventHandler[] = [confirmWhenPaid, creditDecision, completeOnDelivery, notePayment, mergePricing];

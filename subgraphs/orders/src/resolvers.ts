@@ -1,7 +1,6 @@
 import {
   type Connection,
   canUseStore,
-  Decimal,
   forbidden,
   GraphQLError,
   hasRole,
@@ -21,30 +20,32 @@ import {
 } from '@comanda/kit';
 import type { OrderStatus } from './domain/lifecycle.ts';
 import { type OrderChannel, type PlaceOrderInput, UUID } from './domain/place-order.ts';
-import type { OrderEventRow, OrderLineRow, OrderRow, ProductRow, StoreRow, VariantRow } from './entities.ts';
+import type { OrderEventRow, OrderLineRow, OrderNoteRow, OrderRow, RedemptionRow, StoreRow } from './entities.ts';
 import { METRICS_COALESCE_MS, type OrderChangePayload, type StoreMetricsPayload } from './live.ts';
 import {
   loadCustomerOrders,
   loadOrder,
   loadOrderEvents,
   loadOrderLines,
-  loadProduct,
+  loadOrderNotes,
+  loadPromotion,
+  loadRedemptions,
   loadStore,
   loadStoreMetrics,
-  loadTenantCurrency,
   loadVariant,
-  loadVariantsOfProduct,
 } from './loaders.ts';
+import { catalogMutations, catalogQueries, catalogTypes, customerPricing, type ProductView, type VariantView } from './resolvers-catalog.ts';
 import { findProducts, storesInScope, variantByBarcode } from './services/catalog.ts';
 import type { StoreMetricsRow } from './services/metrics.ts';
 import { transitionOrder } from './services/order-lifecycle.ts';
+import { addOrderNote } from './services/order-notes.ts';
 import { placeOrder } from './services/order-placement.ts';
 import { findOrders, type OrderFilter } from './services/order-queries.ts';
+import { updateStoreSettings } from './services/stores.ts';
+import { plainDecimal, unitMoney } from './views.ts';
 
-/** Products are tenant-wide; the currency their prices are shown in comes from the store they were reached through (null: a bare reference). */
-type ProductView = ProductRow & { currencyCode: string | null };
-type VariantView = VariantRow & { currencyCode: string | null };
-type LineView = OrderLineRow & { currencyCode: string };
+type LineView = OrderLineRow & { currencyCode: string; storeId: string };
+type RedemptionView = RedemptionRow & { currencyCode: string };
 
 const EVERYONE: Role[] = [...STAFF, 'device', 'partner'];
 const READERS: Role[] = [...STAFF, 'partner'];
@@ -52,13 +53,7 @@ const SELLERS: Role[] = ['owner', 'manager', 'cashier'];
 /** partners sell through their own storefronts, never at a till or on a B2B account */
 const PARTNER_CHANNELS: OrderChannel[] = ['WEB', 'MARKETPLACE'];
 
-/** Unit prices may carry up to 4 decimals (e.g. per gram); show at least 2. */
-function unitMoney(amount: string, currencyCode: string) {
-  const value = new Decimal(amount);
-  return { amount: value.decimalPlaces() <= 2 ? value.toFixed(2) : value.toFixed(), currencyCode };
-}
-
-const plainDecimal = (value: string) => new Decimal(value).toFixed();
+const MANAGERS: Role[] = ['owner', 'manager'];
 
 function mapConnection<T, U>(connection: Connection<T>, view: (row: T) => U): Connection<U> {
   return {
@@ -98,21 +93,26 @@ export const resolvers: Resolvers = {
       requireRole(ctx.identity, ...EVERYONE);
       return visibleStore(ctx, args.id);
     },
-    products: async (_: unknown, args: { storeId: string; first?: number; after?: string; search?: string }, ctx: SubgraphContext) => {
+    products: async (
+      _: unknown,
+      args: { storeId: string; first?: number; after?: string; search?: string; includeArchived?: boolean },
+      ctx: SubgraphContext,
+    ) => {
       requireRole(ctx.identity, ...READERS);
       requireStore(ctx.identity, args.storeId);
       const store = await loadStore(ctx, args.storeId);
       if (!store) return emptyConnection;
-      const page = await findProducts(ctx.em, args.first, args.after, args.search);
-      return mapConnection(page, (p): ProductView => ({ ...p, currencyCode: store.currencyCode }));
+      const page = await findProducts(ctx.em, args);
+      return mapConnection(page, (p): ProductView => ({ ...p, place: store }));
     },
     variantByBarcode: async (_: unknown, args: { storeId: string; barcode: string }, ctx: SubgraphContext) => {
       requireRole(ctx.identity, ...READERS);
       requireStore(ctx.identity, args.storeId);
       const store = await loadStore(ctx, args.storeId);
       const variant = store && (await variantByBarcode(ctx.em, args.barcode));
-      return variant ? ({ ...variant, currencyCode: store.currencyCode } satisfies VariantView) : null;
+      return variant ? ({ ...variant, place: store } satisfies VariantView) : null;
     },
+    ...catalogQueries,
     order: (_: unknown, args: { id: string }, ctx: SubgraphContext) => {
       requireRole(ctx.identity, ...READERS);
       return visibleOrder(ctx, args.id);
@@ -152,6 +152,24 @@ export const resolvers: Resolvers = {
       const request = { ...args.input, actor: ctx.identity.userId, storeIds: ctx.identity.storeIds };
       return runMutation(ctx.em, { order: null }, async (tx) => ({ order: (await transitionOrder(tx, request)).order }));
     },
+    addOrderNote: async (_: unknown, args: { input: { orderId: string; text: string; idempotencyKey: string } }, ctx: SubgraphContext) => {
+      requireRole(ctx.identity, ...SELLERS);
+      const author = { tenantId: ctx.identity.tenantId, userId: ctx.identity.userId, storeIds: ctx.identity.storeIds };
+      const payload = await retryOnConflict(() =>
+        runMutation(ctx.em, { order: null, note: null, replayed: null }, (tx) => addOrderNote(tx, author, args.input)),
+      );
+      return { ...payload, replayed: payload.replayed ?? false };
+    },
+    updateStoreSettings: (
+      _: unknown,
+      args: { input: { storeId: string; pricesIncludeVat?: boolean | null; pendingOrderTimeoutMinutes?: number | null } },
+      ctx: SubgraphContext,
+    ) => {
+      requireRole(ctx.identity, ...MANAGERS);
+      requireStore(ctx.identity, args.input.storeId.toLowerCase());
+      return runMutation(ctx.em, { store: null }, async (tx) => ({ store: await updateStoreSettings(tx, args.input) }));
+    },
+    ...catalogMutations,
   },
 
   Subscription: {
@@ -181,38 +199,21 @@ export const resolvers: Resolvers = {
 
   Store: {
     __resolveReference: (ref: { id: string }, ctx: SubgraphContext) => visibleStore(ctx, ref.id),
+    pendingOrderTimeoutMinutes: (store: StoreRow) => store.pendingTimeoutMinutes ?? null,
   },
 
-  Product: {
-    __resolveReference: async (ref: { id: string }, ctx: SubgraphContext): Promise<ProductView | null> => {
-      const product = await loadProduct(ctx, ref.id);
-      return product && { ...product, currencyCode: null };
-    },
-    variants: async (product: ProductView, _: unknown, ctx: SubgraphContext): Promise<VariantView[]> =>
-      (await loadVariantsOfProduct(ctx, product.id)).map((v) => ({ ...v, currencyCode: product.currencyCode })),
-  },
-
-  ProductVariant: {
-    __resolveReference: async (ref: { id: string }, ctx: SubgraphContext): Promise<VariantView | null> => {
-      const variant = await loadVariant(ctx, ref.id);
-      return variant && { ...variant, currencyCode: null };
-    },
-    price: async (variant: VariantView, _: unknown, ctx: SubgraphContext) =>
-      unitMoney(variant.price, variant.currencyCode ?? (await loadTenantCurrency(ctx))),
-    vatRate: (variant: VariantView) => plainDecimal(variant.vatRate),
-    product: async (variant: VariantView, _: unknown, ctx: SubgraphContext): Promise<ProductView | null> => {
-      const product = await loadProduct(ctx, variant.productId);
-      return product && { ...product, currencyCode: variant.currencyCode };
-    },
-  },
+  ...catalogTypes,
 
   Order: {
     __resolveReference: (ref: { id: string }, ctx: SubgraphContext) => visibleOrder(ctx, ref.id),
     store: (order: OrderRow, _: unknown, ctx: SubgraphContext) => loadStore(ctx, order.storeId),
     customer: (order: OrderRow) => (order.customerId ? { __typename: 'Customer', id: order.customerId } : null),
     lines: async (order: OrderRow, _: unknown, ctx: SubgraphContext): Promise<LineView[]> =>
-      (await loadOrderLines(ctx, order.id)).map((line) => ({ ...line, currencyCode: order.currencyCode })),
+      (await loadOrderLines(ctx, order.id)).map((line) => ({ ...line, currencyCode: order.currencyCode, storeId: order.storeId })),
     events: (order: OrderRow, _: unknown, ctx: SubgraphContext): Promise<OrderEventRow[]> => loadOrderEvents(ctx, order.id),
+    promotions: async (order: OrderRow, _: unknown, ctx: SubgraphContext): Promise<RedemptionView[]> =>
+      (await loadRedemptions(ctx, order.id)).map((r) => ({ ...r, currencyCode: order.currencyCode })),
+    notes: (order: OrderRow, _: unknown, ctx: SubgraphContext): Promise<OrderNoteRow[]> => loadOrderNotes(ctx, order.id),
     subtotal: (order: OrderRow) => money(order.subtotal, order.currencyCode),
     discountTotal: (order: OrderRow) => money(order.discountTotal, order.currencyCode),
     taxTotal: (order: OrderRow) => money(order.taxTotal, order.currencyCode),
@@ -221,16 +222,28 @@ export const resolvers: Resolvers = {
 
   OrderLine: {
     variant: async (line: LineView, _: unknown, ctx: SubgraphContext): Promise<VariantView | null> => {
-      const variant = await loadVariant(ctx, line.variantId);
-      return variant && { ...variant, currencyCode: line.currencyCode };
+      const [variant, store] = await Promise.all([loadVariant(ctx, line.variantId), loadStore(ctx, line.storeId)]);
+      return variant && { ...variant, place: store };
     },
     quantity: (line: LineView) => plainDecimal(line.quantity),
     unitPrice: (line: LineView) => unitMoney(line.unitPrice, line.currencyCode),
+    listPrice: (line: LineView) => (line.listPrice ? unitMoney(line.listPrice, line.currencyCode) : null),
     vatRate: (line: LineView) => plainDecimal(line.vatRate),
     discount: (line: LineView) => money(line.discount, line.currencyCode),
     total: (line: LineView) => money(line.total, line.currencyCode),
     netAmount: (line: LineView) => money(line.netAmount, line.currencyCode),
     taxAmount: (line: LineView) => money(line.taxAmount, line.currencyCode),
+  },
+
+  AppliedPromotion: {
+    promotion: (r: RedemptionView, _: unknown, ctx: SubgraphContext) => loadPromotion(ctx, r.promotionId),
+    value: (r: RedemptionView) => plainDecimal(r.value),
+    amount: (r: RedemptionView) => money(r.amount, r.currencyCode),
+    released: (r: RedemptionView) => r.releasedAt !== null && r.releasedAt !== undefined,
+  },
+
+  OrderNote: {
+    at: (note: OrderNoteRow) => note.createdAt,
   },
 
   StoreMetrics: {
@@ -245,5 +258,6 @@ export const resolvers: Resolvers = {
       requireRole(ctx.identity, ...READERS);
       return loadCustomerOrders(ctx, customer.id.toLowerCase(), args.first, args.after);
     },
+    ...customerPricing,
   },
 };

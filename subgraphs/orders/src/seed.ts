@@ -2,6 +2,7 @@ import type { EntityManager } from '@comanda/kit';
 import { isValidEan13 } from './domain/ean13.ts';
 import { defaultOrderNumberPrefix } from './domain/order-number.ts';
 import { Product, ProductVariant, Store } from './entities.ts';
+import { putVatPeriod } from './services/vat-rates.ts';
 
 /** The part of the demo tenant (scripts/demo/data.ts) this subgraph keeps. */
 export interface OrdersSeed {
@@ -39,7 +40,9 @@ export async function seed(em: EntityManager, tenant: OrdersSeed): Promise<void>
   const variants = tenant.products.flatMap((p) => p.variants);
   const existingVariants = new Set((await em.find(ProductVariant, { id: { $in: variants.map((v) => v.id) } })).map((v) => v.id));
   for (const product of tenant.products) {
-    if (!existingProducts.has(product.id)) em.create(Product, { id: product.id, tenantId: tenant.tenantId, name: product.name, createdAt: now });
+    if (!existingProducts.has(product.id)) {
+      em.create(Product, { id: product.id, tenantId: tenant.tenantId, name: product.name, archivedAt: null, createdAt: now, updatedAt: now });
+    }
     product.variants.forEach((v, position) => {
       if (existingVariants.has(v.id)) return;
       if (!isValidEan13(v.barcode)) throw new Error(`seed: ${v.sku} has an invalid EAN-13 barcode ${v.barcode}`);
@@ -52,10 +55,15 @@ export async function seed(em: EntityManager, tenant: OrdersSeed): Promise<void>
         barcode: v.barcode,
         name: v.name,
         price: v.price,
-        vatRate: v.vatRate,
+        archivedAt: null,
         createdAt: now,
+        updatedAt: now,
       });
     });
   }
   await em.flush();
+  // the rate each new variant was created with: its first VAT period
+  for (const v of variants) {
+    if (!existingVariants.has(v.id)) await putVatPeriod(em, tenant.tenantId, v.id, { validFrom: null, rate: v.vatRate }, 'seed');
+  }
 }

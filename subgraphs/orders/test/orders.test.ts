@@ -66,18 +66,22 @@ describe('stores and catalog', () => {
   });
 
   it('pages the catalog alphabetically without repeats and searches name, SKU and barcode', async () => {
-    const names: string[] = [];
+    const seen: { id: string; name: string }[] = [];
     let after: string | null = null;
     for (;;) {
       const res: any = await gql(
-        `query($s: ID!, $a: String) { products(storeId: $s, first: 7, after: $a) { nodes { name } pageInfo { hasNextPage endCursor } } }`,
+        `query($s: ID!, $a: String) { products(storeId: $s, first: 7, after: $a) { nodes { id name } pageInfo { hasNextPage endCursor } } }`,
         { s: pos.id, a: after },
       );
-      names.push(...res.data.products.nodes.map((p: { name: string }) => p.name));
+      seen.push(...res.data.products.nodes);
       if (!res.data.products.pageInfo.hasNextPage) break;
       after = res.data.products.pageInfo.endCursor;
     }
-    expect(names).toEqual(demo.products.map((p) => p.name).sort((a, b) => (a < b ? -1 : 1)));
+    expect(new Set(seen.map((p) => p.id)).size).toBe(seen.length);
+    // other test files add products of their own: the demo catalog is there, in order
+    const demoNames = new Set(demo.products.map((p) => p.name));
+    const names = seen.map((p) => p.name).filter((name) => demoNames.has(name));
+    expect(names).toEqual([...demoNames].sort((a, b) => (a < b ? -1 : 1)));
     const search = async (term: string) =>
       (
         await gql(
@@ -231,7 +235,15 @@ describe('placing an order', () => {
     const lines = [{ variantId: coffee.id, quantity: '1', unitPrice: '80.00' }];
     const cashier = await place({ lines }, 'cashier');
     expect(cashier).toMatchObject({ order: null, userErrors: [{ code: 'PRICE_CHANGED', field: ['input', 'lines', '0', 'unitPrice'] }] });
-    const manager = await place({ lines }, 'manager');
+    // an override is a deliberate act: a manager without the flag is told the price changed too
+    expect((await place({ lines }, 'manager')).userErrors.map((e: { code: string }) => e.code)).toEqual(['PRICE_CHANGED']);
+    const overriding = [{ ...lines[0], overridePrice: true }];
+    const refused = await place({ lines: overriding }, 'cashier');
+    expect(refused).toMatchObject({
+      order: null,
+      userErrors: [{ code: 'PRICE_OVERRIDE_NOT_ALLOWED', field: ['input', 'lines', '0', 'overridePrice'] }],
+    });
+    const manager = await place({ lines: overriding }, 'manager');
     expect(manager.userErrors).toEqual([]);
     expect(manager.order.lines[0].unitPrice).toEqual({ amount: '80.00' });
     expect(manager.order.total).toEqual({ amount: '80.00', currencyCode: 'RON' });
@@ -314,6 +326,15 @@ describe('the order lifecycle', () => {
     });
   });
 
+  it('needs a reason to cancel', async () => {
+    const order = await placed([{ variantId: coffee.id, quantity: '1' }]);
+    expect(await transition(order.id, 'CANCELLED', '  ')).toMatchObject({
+      order: null,
+      userErrors: [{ code: 'REASON_REQUIRED', field: ['input', 'reason'] }],
+    });
+    expect((await transition(order.id, 'CANCELLED', 'customer left')).order.status).toBe('CANCELLED');
+  });
+
   it('treats the same transition twice as a no-op without a new event', async () => {
     const order = await placed([{ variantId: coffee.id, quantity: '1' }]);
     await transition(order.id, 'CANCELLED', 'customer left');
@@ -326,7 +347,7 @@ describe('the order lifecycle', () => {
   it('serializes concurrent transitions: no lost update, one event per change', async () => {
     const order = await placed([{ variantId: coffee.id, quantity: '1' }]);
     const targets = Array.from({ length: 12 }, (_, i) => (i % 2 ? 'CONFIRMED' : 'CANCELLED'));
-    await Promise.all(targets.map((to) => transition(order.id, to)));
+    await Promise.all(targets.map((to) => transition(order.id, to, 'race')));
     const [row] = await adminQuery(`select status from orders.sales_order where id = $1`, [order.id]);
     const history = await adminQuery(`select from_status, to_status from orders.order_event where order_id = $1 order by at, id`, [order.id]);
     expect(history.at(-1).to_status).toBe(row.status);
@@ -391,7 +412,7 @@ describe('reading orders', () => {
     const customer = { id: randomUUID() };
     const mine = [];
     for (let i = 0; i < 5; i++) mine.push((await placed([{ variantId: water.id, quantity: String(i + 1) }], { customerId: customer.id })).id);
-    await gql(TRANSITION, { input: { orderId: mine[0], to: 'CANCELLED' } });
+    await gql(TRANSITION, { input: { orderId: mine[0], to: 'CANCELLED', reason: 'test' } });
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -445,7 +466,7 @@ describe('reading orders', () => {
     const before = await metrics();
     const kept = await placed([{ variantId: water.id, quantity: '1' }], { storeId: b2b.id, channel: 'B2B' });
     const dropped = await placed([{ variantId: water.id, quantity: '2' }], { storeId: b2b.id, channel: 'B2B' });
-    await gql(TRANSITION, { input: { orderId: dropped.id, to: 'CANCELLED' } });
+    await gql(TRANSITION, { input: { orderId: dropped.id, to: 'CANCELLED', reason: 'test' } });
     const after = await metrics();
     expect(after.storeId).toBe(b2b.id);
     expect(after.ordersToday - before.ordersToday).toBe(1);

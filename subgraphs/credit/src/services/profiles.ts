@@ -4,6 +4,7 @@ import { assessCredit, type CreditAssessment, type FactorNotes, type FactorPoint
 import { CreditProfile, type CreditProfileRow } from '../entities.ts';
 import { publishProfileRecalculated } from '../events.ts';
 import { tenantOf, UUID } from './common.ts';
+import { holdCustomer, isErasedCustomer } from './customer-changes.ts';
 import { heldByCustomer } from './reads.ts';
 
 /** New profiles are kept in RON unless the reviewer names another currency (Romania first). */
@@ -83,14 +84,18 @@ function assess(input: RecalculateCreditProfileInput): CreditAssessment {
 }
 
 /**
- * Creates or replaces a customer's profile from a reviewer's factors. The row lock serializes it
- * with reservations on the same customer. A lower limit leaves existing holds in place; the
+ * Creates or replaces a customer's profile from a reviewer's factors (for a merged customer's id,
+ * the survivor's). The row lock serializes it with reservations on the same customer. A lower limit leaves existing holds in place; the
  * customer just has nothing available until they are released or consumed.
  */
 export async function recalculateCreditProfile(em: EntityManager, actor: string, input: RecalculateCreditProfileInput): Promise<CreditProfileRow> {
   const assessment = assess(input);
-  const customerId = input.customerId.toLowerCase();
   return em.transactional(async (tx) => {
+    // a merged customer's profile is its survivor's; an erased one gets none again
+    const customerId = await holdCustomer(tx, input.customerId.toLowerCase());
+    if (await isErasedCustomer(tx, customerId)) {
+      throw new DomainError('CUSTOMER_ERASED', 'this customer was erased: it gets no credit profile', ['input', 'customerId']);
+    }
     const existing = await tx.findOne(CreditProfile, { customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     const currency = input.currencyCode ?? existing?.currency ?? DEFAULT_CURRENCY;
     if (existing && existing.currency !== currency && (await heldByCustomer(tx, [customerId])).size) {

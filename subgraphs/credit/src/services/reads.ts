@@ -19,14 +19,17 @@ function placeholders(values: readonly unknown[]): string {
 
 /**
  * What outstanding reservations (HELD or CONSUMED: open orders and unpaid invoices) hold per
- * customer. They are always in the profile's currency (a profile's currency cannot change while
- * credit is outstanding), so one sum per customer is exact.
+ * customer, in the currency of the customer's profile. Holds are made in the profile's currency
+ * and it cannot change while they are outstanding; only a merge of two profiles kept in two
+ * currencies leaves holds in the other one, and those cannot be added without a rate
+ * (docs/credit.md, Merged and erased customers).
  */
 export async function heldByCustomer(em: EntityManager, customerIds: readonly string[]): Promise<Map<string, Decimal>> {
   if (!customerIds.length) return new Map();
   const rows = await em.execute<{ customer_id: string; held: string }[]>(
-    `select customer_id::text as customer_id, sum(amount)::text as held from credit_reservation
-      where state in ('HELD', 'CONSUMED') and customer_id in (${placeholders(customerIds)}) group by customer_id`,
+    `select r.customer_id::text as customer_id, sum(r.amount)::text as held
+       from credit_reservation r join credit_profile p on p.customer_id = r.customer_id and p.currency = r.currency
+      where r.state in ('HELD', 'CONSUMED') and r.customer_id in (${placeholders(customerIds)}) group by r.customer_id`,
     [...customerIds],
   );
   return new Map(rows.map((r) => [r.customer_id, new Decimal(r.held)]));

@@ -5,6 +5,7 @@ import { availableCredit, canMove, decideReservation, type ReservationState } fr
 import { CreditProfile, CreditReservation, type CreditReservationRow } from '../entities.ts';
 import { publishReservation } from '../events.ts';
 import { tenantOf, UUID } from './common.ts';
+import { holdCustomer } from './customer-changes.ts';
 import { heldByCustomer } from './reads.ts';
 
 export interface ReserveCreditInput {
@@ -42,12 +43,14 @@ function validateReserveCredit(input: ReserveCreditInput): ReserveCreditInput {
  * another currency give a REJECTED reservation with the reason (not an exception), so the order
  * can be rejected with it. Idempotent per order: a second call returns the first reservation.
  * The profile's row lock makes concurrent holds of one customer take turns, so their sum never
- * passes the limit.
+ * passes the limit. An order of a customer merged into another holds the survivor's credit
+ * (and is recorded under the survivor).
  */
 export async function reserveCredit(em: EntityManager, input: ReserveCreditInput): Promise<CreditReservationRow> {
-  const request = validateReserveCredit(input);
+  const valid = validateReserveCredit(input);
   return em.transactional(async (tx) => {
     const tenantId = tenantOf(tx);
+    const request = { ...valid, customerId: await holdCustomer(tx, valid.customerId) };
     const profile = await tx.findOne(CreditProfile, { customerId: request.customerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     const earlier = await tx.findOne(CreditReservation, { orderId: request.orderId }, { refresh: true });
     if (earlier) return earlier;

@@ -9,6 +9,17 @@ export interface ExportSource {
   mergedRecords: ExportedCustomer[];
   /** the events this subgraph published about them */
   events: { type: string; occurredAt: Date; data: Record<string, unknown> }[];
+  /** the orders this subgraph learned they placed (behind Customer.stats), oldest first */
+  purchases: ExportedPurchase[];
+}
+
+export interface ExportedPurchase {
+  orderId: string;
+  storeId: string;
+  placedAt: Date;
+  total: string;
+  currency: string;
+  cancelledAt: Date | null;
 }
 
 export interface ExportedCustomer {
@@ -40,7 +51,8 @@ export function buildCustomerExport(source: ExportSource, exportedAt: Date) {
     format: EXPORT_FORMAT,
     exportedAt: exportedAt.toISOString(),
     controllerNote:
-      'This is what the customer register holds. Orders, payments, invoices, receipts, shipments and credit records are kept by their own services; ' +
+      'This is what the customer register holds, with the orders it learned the customer placed (ids, stores, times, totals). ' +
+      'Orders, payments, invoices, receipts, shipments and credit records are kept by their own services; ' +
       'fiscal documents are kept as the law requires.',
     customer: source.customer,
     addresses: source.addresses.map(({ id, label, line1, city, region, postalCode, countryCode, defaultBilling, defaultShipping }) => ({
@@ -57,5 +69,6 @@ export function buildCustomerExport(source: ExportSource, exportedAt: Date) {
     marketingConsentHistory: source.consentHistory,
     mergedRecords: source.mergedRecords,
     events: source.events,
+    purchases: source.purchases,
   };
 }

@@ -2,6 +2,7 @@ import { DomainError, type EntityManager, type Payload, runMutation } from '@com
 import { planMerge } from '../domain/merge.ts';
 import { ConsentChange, Customer, type CustomerRow } from '../entities.ts';
 import { type Actor, publishMerged, publishUpdated } from '../events.ts';
+import { moveActivity } from './activity.ts';
 import { addressesOf, assignFields, lockCustomers, notFound, requireActive, toState } from './common.ts';
 
 export interface MergeCustomersInput {
@@ -52,6 +53,7 @@ export function mergeCustomers(em: EntityManager, actor: Actor, input: MergeCust
     // customers merged into this one earlier now point straight at the survivor: one hop to resolve
     await tx.nativeUpdate(Customer, { mergedIntoId: merged.id }, { mergedIntoId: survivor.id });
     Object.assign(merged, { status: 'MERGED', mergedIntoId: survivor.id, mergedAt: now, updatedAt: now });
+    await moveActivity(tx, actor, merged.id, survivor.id, now);
 
     await publishMerged(tx, actor, merged, survivor.id);
     if (plan.changed.length) await publishUpdated(tx, actor, survivor, plan.changed);

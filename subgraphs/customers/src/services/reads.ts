@@ -1,9 +1,11 @@
 import { decodeCursor, type EntityManager, pageSize, toConnection } from '@comanda/kit';
+import { raw } from '@mikro-orm/core';
+import { type ActivityFilter, type ActivityFilterInput, parseActivityFilter } from '../domain/activity.ts';
 import { type CustomerKind, normalizeTags } from '../domain/customer.ts';
 import { fold, phoneSearchKey, taxSearchKey } from '../domain/normalize.ts';
 import { type AddressRow, ConsentChange, type ConsentChangeRow, Customer, CustomerAddress, type CustomerRow } from '../entities.ts';
 
-export interface CustomerFilter {
+export interface CustomerFilter extends ActivityFilterInput {
   search?: string | null;
   tag?: string | null;
   kind?: CustomerKind | null;
@@ -32,11 +34,43 @@ function searchCondition(search: string): Record<string, unknown> | null {
   return { $or: alternatives };
 }
 
+/**
+ * What customers bought (customer_activity, customer_spend) as conditions on the customer row.
+ * Without a purchase there is no projection, so "bought last before" leaves out those who never bought.
+ */
+function activityConditions(f: ActivityFilter): Record<string, unknown>[] {
+  const conditions: Record<string, unknown>[] = [];
+  const checks: string[] = [];
+  const params: unknown[] = [];
+  if (f.minOrders !== null) {
+    checks.push('a.orders_count >= ?');
+    params.push(f.minOrders);
+  }
+  if (f.lastPurchaseAfter) {
+    checks.push('a.last_purchase_at >= ?');
+    params.push(f.lastPurchaseAfter);
+  }
+  if (f.lastPurchaseBefore) {
+    checks.push('a.last_purchase_at < ?');
+    params.push(f.lastPurchaseBefore);
+  }
+  if (checks.length) {
+    const sql = (alias: string) =>
+      `exists (select 1 from customer_activity a where a.customer_id = ${alias}.id and a.orders_count > 0 and ${checks.join(' and ')})`;
+    conditions.push({ [raw(sql, params)]: [] });
+  }
+  if (f.minSpent) {
+    const sql = (alias: string) => `exists (select 1 from customer_spend s where s.customer_id = ${alias}.id and s.currency = ? and s.amount >= ?)`;
+    conditions.push({ [raw(sql, [f.minSpent.currency, f.minSpent.amount.toFixed()])]: [] });
+  }
+  return conditions;
+}
+
 /** Active customers (not merged, not erased), newest first, keyset-paged on (createdAt, id). */
 export async function findCustomers(em: EntityManager, filter: CustomerFilter, first?: number | null, after?: string | null) {
   const limit = pageSize(first);
   const cursor = decodeCursor(after);
-  const where: Record<string, unknown>[] = [{ status: 'ACTIVE' }];
+  const where: Record<string, unknown>[] = [{ status: 'ACTIVE' }, ...activityConditions(parseActivityFilter(filter))];
   if (filter.kind) where.push({ kind: filter.kind });
   const [tag] = normalizeTags(filter.tag ? [filter.tag] : []);
   if (tag) where.push({ tags: { $overlap: [tag] } });

@@ -13,6 +13,8 @@ const COUNTRY = /^[A-Z]{2}$/;
 /** Used when the caller does not say: Romania is the first market (DESIGN.md). */
 export const DEFAULT_TIMEZONE = 'Europe/Bucharest';
 export const DEFAULT_COUNTRY = 'RO';
+/** A store fiscal has no setting for keeps its drawer in the first market's currency. */
+export const DEFAULT_CURRENCY = 'RON';
 
 export interface ReceiptLineInput {
   name: string;
@@ -21,6 +23,8 @@ export interface ReceiptLineInput {
   unitPrice: DecimalInput;
   total: DecimalInput;
   vatRate: DecimalInput;
+  /** what a discount took off this line (already out of its total) */
+  discount?: DecimalInput | null;
 }
 
 export interface ReceiptPaymentInput {
@@ -37,6 +41,8 @@ export interface ReceiptSnapshot {
   vatBreakdown: VatLineInput[];
   lines: ReceiptLineInput[];
   payments: ReceiptPaymentInput[];
+  /** everything discounts took off the sale (lines and order); defaults to 0 */
+  discountTotal?: DecimalInput | null;
   /** defaults to now */
   issuedAt?: Date;
   /** the store's timezone: which year the number belongs to */
@@ -50,6 +56,8 @@ export interface ReceiptLine {
   unitPrice: string;
   total: string;
   vatRate: string;
+  /** absent on receipts issued before discounts were kept, and on lines without one */
+  discount?: string;
 }
 
 export interface ReceiptPayment {
@@ -66,6 +74,7 @@ export interface ValidReceipt {
   vatBreakdown: VatLine[];
   lines: ReceiptLine[];
   payments: ReceiptPayment[];
+  discountTotal: string;
   issuedAt: Date;
   timezone: string;
 }
@@ -145,14 +154,19 @@ export function validateReceiptSnapshot(snapshot: ReceiptSnapshot): ValidReceipt
   const total = roundMoney(amount(snapshot.total, ['total']));
   if (!Array.isArray(snapshot.lines) || snapshot.lines.length === 0)
     throw new DomainError('INVALID_RECEIPT_LINE', 'a receipt has at least one line', ['lines']);
-  const lines = snapshot.lines.map((l, i) => ({
-    name: text(l.name, ['lines', String(i), 'name']),
-    sku: text(l.sku, ['lines', String(i), 'sku']),
-    quantity: amount(l.quantity, ['lines', String(i), 'quantity'], { allowNegative: true }).toFixed(),
-    unitPrice: amount(l.unitPrice, ['lines', String(i), 'unitPrice']).toFixed(),
-    total: roundMoney(amount(l.total, ['lines', String(i), 'total'], { allowNegative: true })).toFixed(2),
-    vatRate: amount(l.vatRate, ['lines', String(i), 'vatRate']).toFixed(),
-  }));
+  const lines = snapshot.lines.map((l, i): ReceiptLine => {
+    const line: ReceiptLine = {
+      name: text(l.name, ['lines', String(i), 'name']),
+      sku: text(l.sku, ['lines', String(i), 'sku']),
+      quantity: amount(l.quantity, ['lines', String(i), 'quantity'], { allowNegative: true }).toFixed(),
+      unitPrice: amount(l.unitPrice, ['lines', String(i), 'unitPrice']).toFixed(),
+      total: roundMoney(amount(l.total, ['lines', String(i), 'total'], { allowNegative: true })).toFixed(2),
+      vatRate: amount(l.vatRate, ['lines', String(i), 'vatRate']).toFixed(),
+    };
+    const discount = l.discount == null ? null : roundMoney(amount(l.discount, ['lines', String(i), 'discount']));
+    if (discount && !discount.isZero()) line.discount = discount.toFixed(2);
+    return line;
+  });
   const payments = (snapshot.payments ?? []).map((p, i) => {
     if (typeof p.method !== 'string' || !/^[A-Z_]{2,30}$/.test(p.method)) {
       throw new DomainError('INVALID_RECEIPT_PAYMENT', 'a payment method is a PaymentMethod name', ['payments', String(i), 'method']);
@@ -171,6 +185,7 @@ export function validateReceiptSnapshot(snapshot: ReceiptSnapshot): ValidReceipt
     vatBreakdown: normalizeVatBreakdown(snapshot.vatBreakdown ?? [], total),
     lines,
     payments,
+    discountTotal: roundMoney(amount(snapshot.discountTotal ?? 0, ['discountTotal'])).toFixed(2),
     issuedAt: snapshot.issuedAt ?? new Date(),
     timezone: timezone(snapshot.timezone),
   };

@@ -1,9 +1,35 @@
 import { DomainError, type EntityManager } from '@comanda/kit';
 import { LockMode } from '@mikro-orm/core';
+import { v7 as uuidv7 } from 'uuid';
 import { UUID } from '../domain/documents.ts';
 import { acknowledge, type PrintJobStatus } from '../domain/print-job.ts';
-import { PrintJob, type PrintJobRow } from '../entities.ts';
-import { publishPrintJobStatusChanged } from '../events.ts';
+import { type PrinterRow, PrintJob, type PrintJobRow } from '../entities.ts';
+import { publishPrintJobQueued, publishPrintJobStatusChanged } from '../events.ts';
+
+/** What a job prints: a receipt's ticket, or a closed shift's Z report. */
+export type PrintTarget = { receiptId: string; shiftId?: undefined } | { shiftId: string; receiptId?: undefined };
+
+/** Queues a job for a printer inside the caller's transaction, with its print_job.queued event. */
+export async function queuePrintJob(em: EntityManager, printer: PrinterRow, target: PrintTarget, copy: boolean): Promise<PrintJobRow> {
+  const now = new Date();
+  const job = em.create(PrintJob, {
+    id: uuidv7(),
+    tenantId: printer.tenantId,
+    printerId: printer.id,
+    storeId: printer.storeId,
+    receiptId: target.receiptId ?? null,
+    shiftId: target.shiftId ?? null,
+    status: 'QUEUED',
+    copy,
+    attempts: 0,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await em.flush();
+  await publishPrintJobQueued(em, job);
+  return job;
+}
 
 export interface AcknowledgeInput {
   jobId: string;

@@ -1,7 +1,28 @@
 import type { EntityManager } from '@comanda/kit';
 import { OPEN_INVOICE_STATUSES } from '../domain/invoice.ts';
 import { FINAL_PRINT_JOB_STATUSES } from '../domain/print-job.ts';
-import { Invoice, type InvoiceRow, Printer, type PrinterRow, PrintJob, type PrintJobRow, Receipt, type ReceiptRow } from '../entities.ts';
+import {
+  CashMovement,
+  type CashMovementRow,
+  EInvoice,
+  type EInvoiceRow,
+  FiscalRegistration,
+  type FiscalRegistrationRow,
+  Invoice,
+  type InvoiceRow,
+  Printer,
+  type PrinterRow,
+  PrintJob,
+  type PrintJobRow,
+  Receipt,
+  type ReceiptRow,
+  SellerProfile,
+  type SellerProfileRow,
+  Shift,
+  type ShiftRow,
+  StoreSetting,
+  type StoreSettingRow,
+} from '../entities.ts';
 
 export function printersByIds(em: EntityManager, ids: readonly string[]): Promise<PrinterRow[]> {
   return em.find(Printer, { id: { $in: [...ids] } });
@@ -47,6 +68,35 @@ export function printJobsByReceiptIds(em: EntityManager, receiptIds: readonly st
  */
 export function pendingPrintJobs(em: EntityManager, printerId: string): Promise<PrintJobRow[]> {
   return em.find(PrintJob, { printerId, status: { $nin: [...FINAL_PRINT_JOB_STATUSES] } }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: 500 });
+}
+
+export function shiftsByIds(em: EntityManager, ids: readonly string[]): Promise<ShiftRow[]> {
+  return em.find(Shift, { id: { $in: [...ids] } });
+}
+
+export function openShiftsOfStores(em: EntityManager, storeIds: readonly string[]): Promise<ShiftRow[]> {
+  return em.find(Shift, { storeId: { $in: [...storeIds] }, status: 'OPEN' });
+}
+
+/** Oldest first. */
+export function cashMovementsByShiftIds(em: EntityManager, shiftIds: readonly string[]): Promise<CashMovementRow[]> {
+  return em.find(CashMovement, { shiftId: { $in: [...shiftIds] } }, { orderBy: { at: 'asc', id: 'asc' } });
+}
+
+export function registrationsByReceiptIds(em: EntityManager, receiptIds: readonly string[]): Promise<FiscalRegistrationRow[]> {
+  return em.find(FiscalRegistration, { receiptId: { $in: [...receiptIds] } });
+}
+
+export function einvoicesByInvoiceIds(em: EntityManager, invoiceIds: readonly string[]): Promise<EInvoiceRow[]> {
+  return em.find(EInvoice, { invoiceId: { $in: [...invoiceIds] } });
+}
+
+export function sellerProfileOf(em: EntityManager, tenantId: string): Promise<SellerProfileRow | null> {
+  return em.findOne(SellerProfile, { tenantId });
+}
+
+export function settingsOfStores(em: EntityManager, storeIds: readonly string[]): Promise<StoreSettingRow[]> {
+  return em.find(StoreSetting, { storeId: { $in: [...storeIds] } });
 }
 
 async function countPerStore(em: EntityManager, sql: string, params: unknown[]): Promise<Map<string, number>> {

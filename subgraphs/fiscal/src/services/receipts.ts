@@ -2,39 +2,24 @@ import { DomainError, type EntityManager } from '@comanda/kit';
 import { v7 as uuidv7 } from 'uuid';
 import { type ReceiptSnapshot, UUID, validateReceiptSnapshot } from '../domain/documents.ts';
 import { fiscalYear, formatReceiptNumber, RECEIPT_SERIES } from '../domain/numbering.ts';
-import { Printer, type PrinterRow, PrintJob, type PrintJobRow, Receipt, type ReceiptRow } from '../entities.ts';
-import { publishPrintJobQueued, publishReceiptIssued } from '../events.ts';
+import { Printer, type PrinterRow, type PrintJobRow, Receipt, type ReceiptRow } from '../entities.ts';
+import { publishReceiptIssued } from '../events.ts';
 import { lockOrderDocument, nextSequence, tenantOf } from './common.ts';
+import { registerWithDeviceIfRequired } from './fiscal-devices.ts';
+import { queuePrintJob } from './print-jobs.ts';
+import { lockOpenShiftForSale } from './shifts.ts';
 
 /** The printer a store's receipts go to: its first receipt printer. */
 async function receiptPrinterOf(em: EntityManager, storeId: string): Promise<PrinterRow | null> {
   return em.findOne(Printer, { storeId, kind: 'RECEIPT' }, { orderBy: { createdAt: 'asc', id: 'asc' } });
 }
 
-async function queuePrintJob(em: EntityManager, printer: PrinterRow, receipt: ReceiptRow, copy: boolean): Promise<PrintJobRow> {
-  const now = new Date();
-  const job = em.create(PrintJob, {
-    id: uuidv7(),
-    tenantId: receipt.tenantId,
-    printerId: printer.id,
-    storeId: printer.storeId,
-    receiptId: receipt.id,
-    status: 'QUEUED',
-    copy,
-    attempts: 0,
-    lastError: null,
-    createdAt: now,
-    updatedAt: now,
-  });
-  await em.flush();
-  await publishPrintJobQueued(em, job);
-  return job;
-}
-
 /**
  * Issues the receipt of a POS sale: one per order (a second call returns the first receipt),
- * numbered gap-free per store and year, and queues the original ticket for the store's receipt
- * printer in the same transaction. A store without a printer still gets its receipt.
+ * numbered gap-free per store and year, attributed to the store's open shift (if any), and in
+ * the same transaction either registered for the store's fiscal device (FISCAL_DEVICE path) or
+ * queued as the original ticket for the store's receipt printer. A store without a printer
+ * still gets its receipt. Reprints are always the print daemon's non-fiscal COPY.
  */
 export async function issueReceipt(em: EntityManager, snapshot: ReceiptSnapshot): Promise<ReceiptRow> {
   const valid = validateReceiptSnapshot(snapshot);
@@ -44,6 +29,8 @@ export async function issueReceipt(em: EntityManager, snapshot: ReceiptSnapshot)
     const existing = await tx.findOne(Receipt, { orderId: valid.orderId });
     if (existing) return existing;
 
+    // before the counter: closeShift locks the shift first too, so the two never wait on each other in a circle
+    const shiftId = await lockOpenShiftForSale(tx, valid.storeId);
     const year = fiscalYear(valid.issuedAt, valid.timezone);
     const seq = await nextSequence(tx, tenantId, valid.storeId, RECEIPT_SERIES, year);
     const receipt = tx.create(Receipt, {
@@ -61,11 +48,15 @@ export async function issueReceipt(em: EntityManager, snapshot: ReceiptSnapshot)
       lines: valid.lines,
       payments: valid.payments,
       issuedAt: valid.issuedAt,
+      shiftId,
+      discountTotal: valid.discountTotal,
     });
     await tx.flush();
     await publishReceiptIssued(tx, receipt);
+    // a fiscal device prints the fiscal ticket itself; otherwise the print daemon prints the receipt
+    if (await registerWithDeviceIfRequired(tx, receipt)) return receipt;
     const printer = await receiptPrinterOf(tx, valid.storeId);
-    if (printer) await queuePrintJob(tx, printer, receipt, false);
+    if (printer) await queuePrintJob(tx, printer, { receiptId: receipt.id }, false);
     return receipt;
   });
 }
@@ -81,6 +72,6 @@ export async function reprintReceipt(em: EntityManager, receiptId: string, autho
     authorize(receipt.storeId);
     const printer = await receiptPrinterOf(tx, receipt.storeId);
     if (!printer) throw new DomainError('NO_RECEIPT_PRINTER', "the receipt's store has no receipt printer", ['input', 'receiptId']);
-    return queuePrintJob(tx, printer, receipt, true);
+    return queuePrintJob(tx, printer, { receiptId: receipt.id }, true);
   });
 }

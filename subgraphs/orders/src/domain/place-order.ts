@@ -3,6 +3,8 @@
  * request under the same clientOrderId is told apart from a conflicting one.
  */
 import { Decimal, DomainError, type UserError, UUID, userError } from '@comanda/kit';
+import { quantitiesByVariant, resolveUnitPrice, type VariantPricing } from './price-tiers.ts';
+import { MAX_CODES, normalizeCode } from './promotions.ts';
 
 export const ORDER_CHANNELS = ['POS', 'WEB', 'MOBILE', 'MARKETPLACE', 'B2B'] as const;
 export type OrderChannel = (typeof ORDER_CHANNELS)[number];
@@ -11,6 +13,8 @@ export interface OrderLineInput {
   variantId: string;
   quantity: string;
   unitPrice?: string | null;
+  /** the client's unitPrice is a deliberate override (POS, manager or owner) */
+  overridePrice?: boolean | null;
 }
 
 export interface PlaceOrderInput {
@@ -29,6 +33,8 @@ export interface RequestedLine {
   quantity: Decimal;
   /** what the client showed, if it said */
   clientUnitPrice: Decimal | null;
+  /** the client means its price to stand */
+  overridePrice: boolean;
 }
 
 /** A validated, normalized request: what the fingerprint and the pricing work on. */
@@ -71,14 +77,20 @@ export function validateOrderRequest(input: PlaceOrderInput): OrderRequest {
     if (clientUnitPrice && (clientUnitPrice.isNegative() || clientUnitPrice.gt(MAX_UNIT_PRICE) || clientUnitPrice.decimalPlaces() > 4)) {
       errors.push(userError('INVALID_PRICE', 'unitPrice is between 0 and 1000000000 with at most 4 decimals', field('unitPrice')));
     }
-    return { variantId: line.variantId.toLowerCase(), quantity, clientUnitPrice };
+    const overridePrice = line.overridePrice === true;
+    if (overridePrice && input.channel !== 'POS') {
+      errors.push(userError('PRICE_OVERRIDE_NOT_ALLOWED', 'prices are overridden at the till (POS) only', field('overridePrice')));
+    } else if (overridePrice && !clientUnitPrice) {
+      errors.push(userError('INVALID_PRICE', 'an override needs the unitPrice to sell at', field('unitPrice')));
+    }
+    return { variantId: line.variantId.toLowerCase(), quantity, clientUnitPrice, overridePrice };
   });
 
-  const promotionCodes = [...new Set((input.promotionCodes ?? []).map((c) => c.trim().toUpperCase()).filter(Boolean))];
-  // Promotions are a later issue: until then no code exists, and silently ignoring one would charge a price the customer was not promised.
-  promotionCodes.forEach((code, i) => {
-    errors.push(userError('UNKNOWN_PROMOTION', `no promotion ${code}`, ['input', 'promotionCodes', String(i)]));
-  });
+  // a code typed twice is one code; whether each exists and applies is the promotions' check
+  const promotionCodes = [...new Set((input.promotionCodes ?? []).map(normalizeCode).filter(Boolean))];
+  if (promotionCodes.length > MAX_CODES) {
+    errors.push(userError('TOO_MANY_PROMOTION_CODES', `an order takes at most ${MAX_CODES} codes`, ['input', 'promotionCodes']));
+  }
 
   const customerId = input.customerId?.trim().toLowerCase() || null;
   if (customerId && !UUID.test(customerId)) errors.push(userError('UNKNOWN_CUSTOMER', `no customer ${customerId}`, ['input', 'customerId']));
@@ -101,7 +113,13 @@ export function fingerprintBody(request: OrderRequest): Record<string, unknown> 
     payOnAccount: request.payOnAccount,
     note: request.note,
     promotionCodes: request.promotionCodes,
-    lines: request.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity.toFixed(), unitPrice: l.clientUnitPrice?.toFixed() ?? null })),
+    // `override` only when set, so requests from before the flag existed keep their fingerprint
+    lines: request.lines.map((l) => ({
+      variantId: l.variantId,
+      quantity: l.quantity.toFixed(),
+      unitPrice: l.clientUnitPrice?.toFixed() ?? null,
+      override: l.overridePrice || null,
+    })),
   };
 }
 
@@ -112,18 +130,26 @@ export function replayDecision(existingFingerprint: string | null, requestFinger
   return existingFingerprint === requestFingerprint ? 'replay' : 'conflict';
 }
 
-export interface CatalogVariant {
+/** A variant as placeOrder needs it: its rate on the order's date and its prices for the customer. */
+export interface SellableVariant {
   id: string;
   sku: string;
   name: string;
-  price: string;
+  archived: boolean;
+  /** the VAT rate in force on the order's date in its store */
   vatRate: string;
+  pricing: VariantPricing;
 }
 
 export interface PricedLine {
-  variant: CatalogVariant;
+  variant: SellableVariant;
   quantity: Decimal;
+  /** what the line is sold at: the server's price, or a manager's override */
   unitPrice: Decimal;
+  /** the server's price for this customer and quantity */
+  listPrice: Decimal;
+  /** the segment price list that gave listPrice, if one did */
+  priceListId: string | null;
 }
 
 export interface PriceOverride {
@@ -143,40 +169,49 @@ export interface PricedOrder {
 }
 
 /**
- * The server's price list wins. At the till (POS) a different client price is an error the
- * cashier must resolve, unless a manager or owner is placing the order: then it is a
- * deliberate override and stands. Other channels get the server price and a notice.
+ * The server's price list wins (price-tiers.ts says which price that is). At the till (POS) a
+ * different client price is an error the cashier must resolve, unless the line says
+ * `overridePrice` and a manager or owner is placing the order: then it is a deliberate override
+ * and stands. Other channels get the server price and a notice.
  */
 export function priceLines(
   request: Pick<OrderRequest, 'channel' | 'lines'>,
-  variants: ReadonlyMap<string, CatalogVariant>,
+  variants: ReadonlyMap<string, SellableVariant>,
   options: { mayOverridePrice: boolean },
 ): PricedOrder {
   const errors: UserError[] = [];
   const notices: UserError[] = [];
   const overrides: PriceOverride[] = [];
   const lines: PricedLine[] = [];
+  const quantities = quantitiesByVariant(request.lines);
   request.lines.forEach((line, i) => {
     const variant = variants.get(line.variantId);
+    const field = (name: string) => ['input', 'lines', String(i), name];
     if (!variant) {
-      errors.push(userError('UNKNOWN_VARIANT', `no product variant ${line.variantId}`, ['input', 'lines', String(i), 'variantId']));
+      errors.push(userError('UNKNOWN_VARIANT', `no product variant ${line.variantId}`, field('variantId')));
       return;
     }
-    const listPrice = new Decimal(variant.price);
+    if (variant.archived) {
+      errors.push(userError('VARIANT_ARCHIVED', `${variant.sku} is no longer sold`, field('variantId')));
+      return;
+    }
+    const resolved = resolveUnitPrice(variant.pricing, quantities.get(line.variantId) ?? line.quantity);
+    const listPrice = resolved.unitPrice;
     let unitPrice = listPrice;
     if (line.clientUnitPrice && !line.clientUnitPrice.eq(listPrice)) {
-      const field = ['input', 'lines', String(i), 'unitPrice'];
       const message = `the price of ${variant.sku} is ${listPrice.toFixed(2)}, not ${line.clientUnitPrice.toFixed(2)}`;
       if (request.channel !== 'POS') {
-        notices.push(userError('PRICE_CHANGED', message, field));
-      } else if (options.mayOverridePrice) {
+        notices.push(userError('PRICE_CHANGED', message, field('unitPrice')));
+      } else if (line.overridePrice && options.mayOverridePrice) {
         unitPrice = line.clientUnitPrice;
         overrides.push({ line: i, variantId: variant.id, sku: variant.sku, listPrice: listPrice.toFixed(), unitPrice: unitPrice.toFixed() });
+      } else if (line.overridePrice) {
+        errors.push(userError('PRICE_OVERRIDE_NOT_ALLOWED', `${message}: only a manager or owner may override it`, field('overridePrice')));
       } else {
-        errors.push(userError('PRICE_CHANGED', `${message}: a manager may override it`, field));
+        errors.push(userError('PRICE_CHANGED', `${message}: sell at the new price, or a manager may override it`, field('unitPrice')));
       }
     }
-    lines.push({ variant, quantity: line.quantity, unitPrice });
+    lines.push({ variant, quantity: line.quantity, unitPrice, listPrice, priceListId: resolved.priceListId });
   });
   if (errors.length) throw DomainError.many(errors);
   return { lines, overrides, notices };

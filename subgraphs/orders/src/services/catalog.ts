@@ -1,4 +1,4 @@
-/** Stores and the tenant-wide catalog: reads only (the catalog is seeded until its editor lands). */
+/** Stores and the tenant-wide catalog: reads (catalog-writes.ts edits it). */
 import { type Connection, type EntityManager, keysetCursor, pageSize, toConnection } from '@comanda/kit';
 import { isValidEan13 } from '../domain/ean13.ts';
 import { Product, type ProductRow, ProductVariant, Store, type StoreRow, type VariantRow } from '../entities.ts';
@@ -14,13 +14,14 @@ export async function storesByIds(em: EntityManager, ids: readonly string[]): Pr
 }
 
 /**
- * Money needs a currency, and products are tenant-wide: when a variant is reached without a
- * store (a federation reference), its price is in the tenant's first store's currency, or
- * XXX (ISO 4217 "no currency") for a tenant without stores.
+ * Money needs a currency and "today's" VAT rate a timezone, and products are tenant-wide: when a
+ * variant is reached without a store (a federation reference), its price is in the tenant's
+ * first store's currency and its rate is today's there (XXX, ISO 4217 "no currency", and UTC
+ * for a tenant without stores).
  */
-export async function tenantCurrency(em: EntityManager): Promise<string> {
+export async function tenantDefaults(em: EntityManager): Promise<{ currencyCode: string; timezone: string }> {
   const [first] = await em.find(Store, {}, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: 1 });
-  return first?.currencyCode ?? 'XXX';
+  return { currencyCode: first?.currencyCode ?? 'XXX', timezone: first?.timezone ?? 'UTC' };
 }
 
 export async function productsByIds(em: EntityManager, ids: readonly string[]): Promise<ProductRow[]> {
@@ -35,28 +36,35 @@ export async function variantsByProductIds(em: EntityManager, productIds: readon
   return em.find(ProductVariant, { productId: { $in: [...productIds] } }, { orderBy: { productId: 'asc', position: 'asc', id: 'asc' } });
 }
 
+/** The variant still sold under a barcode (at most one: a unique index), of a product still sold. */
 export async function variantByBarcode(em: EntityManager, barcode: string): Promise<VariantRow | null> {
   const code = barcode.trim();
   if (!isValidEan13(code)) return null;
-  return em.findOne(ProductVariant, { barcode: code }, { orderBy: { id: 'asc' } });
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select v.* from product_variant v join product p on p.id = v.product_id
+      where v.barcode = ? and v.archived_at is null and p.archived_at is null limit 1`,
+    [code],
+  );
+  return rows[0] ? em.map(ProductVariant, rows[0]) : null;
 }
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Alphabetical, keyset-paged on (name, id); `search` matches a product name, a variant's SKU or its barcode. */
+/**
+ * Alphabetical, keyset-paged on (name, id); `search` matches a product name, a variant's SKU or
+ * its barcode. Archived products are left out unless asked for.
+ */
 export async function findProducts(
   em: EntityManager,
-  first?: number | null,
-  after?: string | null,
-  search?: string | null,
+  options: { first?: number | null; after?: string | null; search?: string | null; includeArchived?: boolean | null },
 ): Promise<Connection<ProductRow>> {
-  const limit = pageSize(first);
-  const cursor = keysetCursor(after, 'text');
-  const conditions: string[] = [];
+  const limit = pageSize(options.first);
+  const cursor = keysetCursor(options.after, 'text');
+  const conditions: string[] = options.includeArchived ? [] : ['p.archived_at is null'];
   const params: unknown[] = [];
-  const term = search?.trim();
+  const term = options.search?.trim();
   if (term) {
     const like = `%${escapeLike(term)}%`;
     conditions.push(`(p.name ilike ? or exists (select 1 from product_variant v where v.product_id = p.id and (v.sku ilike ? or v.barcode = ?)))`);

@@ -5,6 +5,7 @@ import { decideTransition, type OrderStatus } from '../domain/lifecycle.ts';
 import { UUID } from '../domain/place-order.ts';
 import { OrderEvent, type OrderRow, SalesOrder } from '../entities.ts';
 import { publishOrderTransition } from '../events.ts';
+import { releaseUses } from './promotions.ts';
 
 export interface TransitionRequest {
   orderId: string;
@@ -44,6 +45,10 @@ export async function transitionOrder(em: EntityManager, request: TransitionRequ
   const from = order.status;
   const decision = decideTransition(from, request.to);
   if (decision === 'noop') return { order, changed: false };
+  // a cancellation is explained: the Z report, the customer and the next shift need to know why
+  if (decision === 'apply' && request.to === 'CANCELLED' && !reason) {
+    throw new DomainError('REASON_REQUIRED', 'a cancellation needs a reason', ['input', 'reason']);
+  }
   if (decision === 'invalid') {
     throw new DomainError('INVALID_TRANSITION', `order ${order.number} cannot go from ${from} to ${request.to}`, ['input', 'to']);
   }
@@ -63,6 +68,8 @@ export async function transitionOrder(em: EntityManager, request: TransitionRequ
     at,
   });
   await em.flush();
+  // a cancelled order's promotion uses go back to their promotions (services/promotions.ts)
+  if (request.to === 'CANCELLED') await releaseUses(em, order.id);
   await publishOrderTransition(em, order, { from, to: request.to, reason, actor: request.actor });
   return { order, changed: true };
 }

@@ -2,7 +2,6 @@ import { DomainError, type EntityManager, fingerprint, type UserError } from '@c
 import { v7 as uuidv7 } from 'uuid';
 import { formatOrderNumber } from '../domain/order-number.ts';
 import {
-  type CatalogVariant,
   describeOverrides,
   fingerprintBody,
   type PlaceOrderInput,
@@ -11,9 +10,12 @@ import {
   UUID,
   validateOrderRequest,
 } from '../domain/place-order.ts';
+import { applyPromotions, checkCodes } from '../domain/promotions.ts';
 import { orderAmounts } from '../domain/totals.ts';
-import { OrderEvent, OrderLine, type OrderRow, ProductVariant, SalesOrder, Store, type StoreRow } from '../entities.ts';
+import { OrderEvent, OrderLine, type OrderRow, SalesOrder, Store, type StoreRow } from '../entities.ts';
 import { publishOrderPlaced } from '../events.ts';
+import { sellableVariants } from './pricing.ts';
+import { claimUses, promotionsByCodes, recordRedemptions } from './promotions.ts';
 
 export interface OrderPlacer {
   tenantId: string;
@@ -64,26 +66,44 @@ export async function placeOrder(em: EntityManager, placer: OrderPlacer, input: 
   const store = await em.findOne(Store, { id: request.storeId });
   if (!store) throw new DomainError('UNKNOWN_STORE', `no store ${request.storeId}`, ['input', 'storeId']);
 
+  const now = new Date();
   const variantIds = [...new Set(request.lines.map((l) => l.variantId))];
-  const variants = new Map<string, CatalogVariant>((await em.find(ProductVariant, { id: { $in: variantIds } })).map((v) => [v.id, v]));
+  const variants = await sellableVariants(em, variantIds, { store, customerId: request.customerId, at: now });
   const priced = priceLines(request, variants, { mayOverridePrice: placer.mayOverridePrice });
-  const amounts = orderAmounts(
+
+  // promotions are checked on the subtotal before any discount, then take their share of each line
+  const undiscounted = orderAmounts(
     priced.lines.map((l) => ({ quantity: l.quantity, unitPrice: l.unitPrice, vatRate: l.variant.vatRate })),
     store.pricesIncludeVat,
   );
+  const found = await promotionsByCodes(em, request.promotionCodes);
+  const promotionErrors = checkCodes(request.promotionCodes, found, now, undiscounted.subtotal);
+  if (promotionErrors.length) throw DomainError.many(promotionErrors);
+  const promotions = applyPromotions(
+    request.promotionCodes.map((code) => found.get(code)!),
+    undiscounted.lines.map((l) => l.gross),
+  );
+  const amounts = orderAmounts(
+    priced.lines.map((l, i) => ({ quantity: l.quantity, unitPrice: l.unitPrice, vatRate: l.variant.vatRate, discount: promotions.lineDiscounts[i] })),
+    store.pricesIncludeVat,
+  );
+  // the exact usage limit: claimed before the store's number row, so an exhausted code waits on no one
+  await claimUses(em, promotions.applied, request.promotionCodes);
 
-  const now = new Date();
+  const id = uuidv7();
   const order = em.create(SalesOrder, {
-    id: uuidv7(),
+    id,
     tenantId: placer.tenantId,
     storeId: store.id,
-    number: await nextOrderNumber(em, placer.tenantId, store),
+    // the real number is taken last (below); until the commit nobody sees this one
+    number: `~${id}`,
     clientOrderId: request.clientOrderId,
     requestFingerprint,
     channel: request.channel,
     status: 'PENDING',
     customerId: request.customerId,
     payOnAccount: request.payOnAccount,
+    paymentSeenAt: null,
     note: request.note,
     currencyCode: store.currencyCode,
     pricesIncludeVat: store.pricesIncludeVat,
@@ -112,6 +132,8 @@ export async function placeOrder(em: EntityManager, placer: OrderPlacer, input: 
       name: line.variant.name,
       quantity: line.quantity.toFixed(),
       unitPrice: line.unitPrice.toFixed(),
+      listPrice: line.listPrice.toFixed(),
+      priceListId: line.priceListId,
       vatRate: line.variant.vatRate,
       discount: computed.discount.toFixed(2),
       netAmount: computed.netAmount.toFixed(2),
@@ -131,8 +153,13 @@ export async function placeOrder(em: EntityManager, placer: OrderPlacer, input: 
     data: priced.overrides.length ? { priceOverrides: priced.overrides } : null,
     at: now,
   });
-  // Flushing here makes a lost race (unique clientOrderId) fail before the outbox row is written.
+  const redemptions = recordRedemptions(em, order, promotions.applied);
+  // Flushing here makes a lost race (unique clientOrderId) fail before the number is taken.
   await em.flush();
-  await publishOrderPlaced(em, order, lines, priced.overrides);
+  // Every placement in the store waits for the number row until this transaction commits, so
+  // it is taken last: after it, only the number and the outbox row are written.
+  order.number = await nextOrderNumber(em, placer.tenantId, store);
+  await em.flush();
+  await publishOrderPlaced(em, order, lines, priced.overrides, redemptions);
   return { order, replayed: false, notices: priced.notices };
 }
