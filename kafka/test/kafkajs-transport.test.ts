@@ -2,9 +2,8 @@
  * The kafkajs transport against a real Apache Kafka broker: the one in KAFKA_BROKERS, or the
  * local broker of kafka/scripts/local-broker.ts, started here (--detach) when nothing answers.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
