@@ -33,7 +33,10 @@ interface PaymentRow {
 
 /** Issues what the sale is owed once everything it needs has arrived; otherwise waits. */
 async function issueWhenReady(em: EntityManager, orderId: string): Promise<void> {
-  const [sale] = await em.execute<SaleRow[]>('select * from sale where order_id = ?', [orderId]);
+  // The sale's row lock serializes the handlers that can complete a sale (the confirmation, each
+  // payment): without it, two of them committing side by side each saw the other's half missing
+  // and neither issued.
+  const [sale] = await em.execute<SaleRow[]>('select * from sale where order_id = ? for update', [orderId]);
   if (!sale?.confirmed_at) return;
   const invoiced = sale.channel === 'B2B' || sale.pay_on_account;
   if (invoiced && sale.customer_id) {
