@@ -6,6 +6,9 @@ COPY subgraphs ./subgraphs
 COPY gateway ./gateway
 COPY schema ./schema
 COPY kafka ./kafka
-RUN npm ci --omit=dev --ignore-scripts || npm ci --ignore-scripts
+COPY clients ./clients
+RUN npm ci --ignore-scripts
+# the gateway serves the POS at /pos
+RUN npm run build -w @comanda/pos
 COPY scripts ./scripts
 ENV HOST=0.0.0.0 LOG_LEVEL=info

@@ -73,6 +73,8 @@ export default defineConfig({
           env: { LOG_LEVEL: 'silent' },
         },
       },
+      // the POS's component tests (jsdom): clients/pos/vitest.config.ts
+      'clients/pos/vitest.config.ts',
     ],
   },
 });

@@ -4,7 +4,7 @@
  * same services one per container through their main.ts.
  */
 import { existsSync } from 'node:fs';
-import { type GatewayRuntime, type Keys, startGateway } from '@comanda/gateway';
+import { type DevLoginOptions, type GatewayRuntime, type Keys, startGateway } from '@comanda/gateway';
 import { brokersFromEnv, createTopics, type EventTransport, type Relay, startRelay, TOPICS } from '@comanda/kafka';
 import {
   appDatabaseUrl,
@@ -55,6 +55,8 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** where KAFKA_BROKERS is read from (tests start a Kafka stack beside the embedded one) */
   env?: NodeJS.ProcessEnv;
+  /** the POS's development sign-in (POST /auth/dev-login) */
+  devLogin?: DevLoginOptions;
 }
 
 export interface Stack {
@@ -112,6 +114,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // a narrowed development run composes its own supergraph; otherwise the checked-in one
       supergraphSdl: process.env.COMANDA_SUBGRAPHS ? composeSupergraph() : undefined,
       subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, rt]) => [name, rt.url])),
+      devLogin: options.devLogin,
     });
     return {
       gateway,

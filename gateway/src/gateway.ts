@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { closeServer, createHttpServer, createLogger, createMetrics, type Logger, listen, maskErrors } from '@comanda/kit';
 import { contextFromRequest, type GatewayContext } from './context.ts';
 import { IdentityDataSource } from './datasource.ts';
+import { type DevLoginOptions, devLoginRoute } from './dev-login.ts';
 import { type Keys, loadKeys } from './keys.ts';
 import { DEFAULT_LIMITS, type QueryLimits, queryLimitsRule } from './limits.ts';
 import { LiveGateway, type LiveLimits, type LiveService, subscriptionsOverWebSocketRule } from './live.ts';
+import { posRoute } from './pos-static.ts';
 
 export const SUPERGRAPH_PATH = new URL('../../schema/supergraph.graphql', import.meta.url);
 
@@ -21,6 +23,8 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** subscription limits (docs/subscriptions.md) */
   live?: Partial<LiveLimits>;
+  /** POST /auth/dev-login for development sign-in (needs keys.privateKey); off when left out */
+  devLogin?: DevLoginOptions;
 }
 
 export interface GatewayRuntime {
@@ -37,6 +41,13 @@ export interface GatewayRuntime {
 
 function urlOverride(name: string, options: GatewayOptions): string | undefined {
   return options.subgraphUrls?.[name] ?? process.env[`COMANDA_${name.toUpperCase()}_URL`];
+}
+
+/** The POS at /pos, and the development sign-in when asked for. */
+function routesFor(options: GatewayOptions, keys: Keys) {
+  const pos = posRoute();
+  const devLogin = options.devLogin && keys.privateKey ? devLoginRoute(options.devLogin, keys.privateKey) : null;
+  return async (req: IncomingMessage, res: ServerResponse) => pos(req, res) || (devLogin ? await devLogin(req, res) : false);
 }
 
 export async function startGateway(options: GatewayOptions = {}): Promise<GatewayRuntime> {
@@ -83,6 +94,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     context: (req) => contextFromRequest(req, keys.publicKey),
     metrics: metrics.registry,
     ready: async () => true,
+    routes: routesFor(options, keys),
   });
   live.attach(server);
   const port = await listen(server, options.port ?? 4000, options.host);

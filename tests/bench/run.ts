@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run: (o: { seconds: number; concur
   'federated-read': () => import('./federated-read.ts'),
   events: () => import('./events.ts'),
   subscriptions: () => import('./subscriptions.ts'),
+  pos: () => import('./pos.ts'),
   print: () => import('./print.ts'),
   checkout: () => import('./checkout.ts'),
 };

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKeys } from '@comanda/gateway';
+import { DEV_PASSWORD, DEV_USERS, loadKeys } from '@comanda/gateway';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { ensureBroker } from '../../kafka/test/ensure-broker.ts';
@@ -81,7 +81,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const keys = await loadKeys(keysDir);
   let stack: Stack;
   try {
-    stack = await startStack({ databaseUrl: database.url, keys, ephemeralPorts: true, tenants: [demoTenant, otherTenant], env });
+    // devLogin: the POS's browser tests sign in as npm start's users do
+    const devLogin = { tenantId: demoTenant.tenantId, password: DEV_PASSWORD, users: DEV_USERS };
+    stack = await startStack({ databaseUrl: database.url, keys, ephemeralPorts: true, tenants: [demoTenant, otherTenant], env, devLogin });
   } catch (error) {
     await database.stop();
     throw error;
