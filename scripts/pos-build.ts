@@ -27,7 +27,13 @@ export function posBuildIsCurrent(): boolean {
 export async function buildPos(): Promise<void> {
   const vite = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url));
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: POS, stdio: ['ignore', 'inherit', 'inherit'] });
+    // NODE_ENV decides import.meta.env.PROD: under vitest it is `test`, which built a POS without
+    // its service worker (no offline reload)
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+      cwd: POS,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build of the POS exited with ${code}`))));
   });

@@ -26,7 +26,8 @@ export const posUrl = (): string => gatewayUrl().replace(/\/graphql$/, '/pos/');
 export async function newTill(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // generous: the stack under test is shared with other test files, and slow when they load it
+  page.setDefaultTimeout(30_000);
   return { context, page };
 }
 
