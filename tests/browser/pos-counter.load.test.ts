@@ -2,6 +2,10 @@
  * At the counter: a voucher the server created takes its discount off the sale on screen and on
  * the order; a customer looked up or created on the spot (CUI checked) is on the order; a shift
  * opened with a float, a cash movement, a sale and the close with counted cash give the Z report.
+ *
+ * In the `load` project: a shift's Z report counts every cash sale of its store, so it needs a
+ * stack no other test file sells on while it runs (in the shared integration stack its store's
+ * screen timed out under the other files' load).
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
