@@ -1,7 +1,7 @@
-import { DomainError } from '@comanda/kit';
+import { DomainError, detectDelimiter, MAX_IMPORT_ROWS } from '@comanda/kit';
 import { describe, expect, it } from 'vitest';
 import { NO_CONSENT } from '../src/domain/consent.ts';
-import { detectDelimiter, fillFromRow, MAX_IMPORT_ROWS, parseCustomerCsv, rowToCustomer } from '../src/domain/csv-import.ts';
+import { fillFromRow, parseCustomerCsv, rowToCustomer } from '../src/domain/csv-import.ts';
 import type { CustomerState } from '../src/domain/customer.ts';
 import { AnafRegistry, type FetchLike, fromAnaf } from '../src/registry/anaf.ts';
 import { RegistryUnavailable } from '../src/registry/company-registry.ts';

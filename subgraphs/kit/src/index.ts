@@ -1,6 +1,7 @@
 export * from './calendar-day.ts';
 export * from './consumer.ts';
 export * from './context.ts';
+export * from './csv.ts';
 export * from './db.ts';
 export * from './errors.ts';
 export * from './events.ts';

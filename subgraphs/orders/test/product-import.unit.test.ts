@@ -1,6 +1,5 @@
-import { DomainError } from '@comanda/kit';
+import { DomainError, detectDelimiter, headerKey } from '@comanda/kit';
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, headerKey } from '../src/domain/csv.ts';
 import { checkRow, missingForNew, parseProductCsv, repeatedSkus, variantChanges } from '../src/domain/product-import.ts';
 
 const codeOf = (run: () => unknown) => {

@@ -1,18 +1,13 @@
-import { DomainError } from '@comanda/kit';
-import { CsvError, parse } from 'csv-parse/sync';
+import { DomainError, type CsvRow as KitCsvRow, type ParsedCsv as KitParsedCsv, parseCsv } from '@comanda/kit';
 import type { NewAddressInput } from './addresses.ts';
 import type { ConsentState } from './consent.ts';
 import { type CustomerKind, type CustomerPatch, type CustomerState, type NewCustomer, type ValidCustomer, validateNewCustomer } from './customer.ts';
-import { fold } from './normalize.ts';
 
 /**
  * Customers from a spreadsheet: a header row naming the columns (English or Romanian, any case,
  * in any order; unknown columns are ignored and reported), then one customer per row. Commas,
  * semicolons (what a Romanian Excel writes) or tabs separate the cells, as the header shows.
  */
-
-export const MAX_IMPORT_BYTES = 1_000_000;
-export const MAX_IMPORT_ROWS = 1000;
 
 export type ImportColumn =
   | 'kind'
@@ -29,7 +24,7 @@ export type ImportColumn =
   | 'countryCode'
   | 'marketingConsent';
 
-/** Header spellings, compared folded and without spaces, underscores or dashes. */
+/** Header spellings (kit headerKey form: no accents, case, blanks or punctuation). */
 const ALIASES: Record<ImportColumn, string[]> = {
   kind: ['kind', 'type', 'tip'],
   name: ['name', 'nume', 'denumire', 'companyname', 'fullname'],
@@ -46,96 +41,12 @@ const ALIASES: Record<ImportColumn, string[]> = {
   marketingConsent: ['marketingconsent', 'consent', 'acordmarketing', 'newsletter'],
 };
 
-const COLUMN_OF = new Map(Object.entries(ALIASES).flatMap(([column, names]) => names.map((n) => [n, column as ImportColumn])));
-const headerKey = (header: string) => fold(header).replace(/\s+/g, '');
-
-export interface CsvRow {
-  /** the file's line where the row starts (the header is line 1): the spreadsheet's row number */
-  line: number;
-  cells: Partial<Record<ImportColumn, string>>;
-  /** more cells than the header has columns */
-  extraCells: boolean;
-}
-
-export interface ParsedCsv {
-  rows: CsvRow[];
-  /** the header text of each recognized column, as the file spells it */
-  headers: Partial<Record<ImportColumn, string>>;
-  ignoredColumns: string[];
-}
-
-/** The separator the header line uses most, outside quotes. */
-export function detectDelimiter(text: string): string {
-  const counts = new Map<string, number>([
-    [',', 0],
-    [';', 0],
-    ['\t', 0],
-  ]);
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) break;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
-  return [...counts.entries()].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
-}
-
-const fileError = (code: string, message: string) => new DomainError(code, message, ['input', 'csv']);
-const LINE_BREAK = /\r\n|\r|\n/g;
+export type CsvRow = KitCsvRow<ImportColumn>;
+export type ParsedCsv = KitParsedCsv<ImportColumn>;
 
 /** Pure: the file's rows, or a DomainError for a file that cannot be read as a whole. */
 export function parseCustomerCsv(text: string): ParsedCsv {
-  if (Buffer.byteLength(text, 'utf8') > MAX_IMPORT_BYTES) {
-    throw fileError('IMPORT_TOO_LARGE', `an import is at most ${MAX_IMPORT_BYTES / 1_000_000} MB; split the file`);
-  }
-  let records: { record: string[]; raw: string }[];
-  try {
-    // with `raw`, each record comes with the text it was read from (the typings do not say so)
-    records = parse(text, {
-      bom: true,
-      delimiter: detectDelimiter(text.replace(/^\uFEFF/, '')),
-      relax_column_count: true,
-      raw: true,
-      trim: true,
-    }) as unknown as typeof records;
-  } catch (error) {
-    if (error instanceof CsvError) throw fileError('INVALID_CSV', `the file is not valid CSV: ${error.message}`);
-    throw error;
-  }
-
-  let cursor = 1;
-  const lines = records.map(({ record, raw }) => {
-    const leading = /^(\r\n|\r|\n)*/.exec(raw)![0].match(LINE_BREAK)?.length ?? 0;
-    const line = cursor + leading;
-    cursor += raw.match(LINE_BREAK)?.length ?? 0;
-    return { line, record };
-  });
-  const nonEmpty = lines.filter(({ record }) => record.some((cell) => cell !== ''));
-  const [header, ...data] = nonEmpty;
-  if (!header) throw fileError('IMPORT_EMPTY', 'the file has no header row');
-
-  const columns: (ImportColumn | null)[] = [];
-  const headers: Partial<Record<ImportColumn, string>> = {};
-  const ignoredColumns: string[] = [];
-  for (const text of header.record) {
-    const column = COLUMN_OF.get(headerKey(text)) ?? null;
-    if (column && headers[column] !== undefined) throw fileError('DUPLICATE_COLUMN', `the columns "${headers[column]}" and "${text}" are the same`);
-    if (column) headers[column] = text;
-    else ignoredColumns.push(text);
-    columns.push(column);
-  }
-  if (headers.name === undefined) throw fileError('MISSING_COLUMN', 'the header needs a name column (name, nume or denumire)');
-  if (!data.length) throw fileError('IMPORT_EMPTY', 'the file has a header but no rows');
-  if (data.length > MAX_IMPORT_ROWS) throw fileError('IMPORT_TOO_LARGE', `an import is at most ${MAX_IMPORT_ROWS} rows; split the file`);
-
-  const rows = data.map(({ line, record }) => {
-    const cells: Partial<Record<ImportColumn, string>> = {};
-    columns.forEach((column, i) => {
-      if (column && record[i]) cells[column] = record[i];
-    });
-    return { line, cells, extraCells: record.length > columns.length && record.slice(columns.length).some((c) => c !== '') };
-  });
-  return { rows, headers, ignoredColumns };
+  return parseCsv(text, ALIASES, { column: 'name', hint: 'name (name, nume or denumire)' });
 }
 
 export interface RowProblem {

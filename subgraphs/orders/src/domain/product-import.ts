@@ -6,9 +6,8 @@
  * import: a rate change has a start date (scheduleVatRate), so a row whose rate differs from
  * today's is refused rather than guessed at.
  */
-import { Decimal, type UserError } from '@comanda/kit';
+import { type CsvRow, Decimal, type ParsedCsv, parseCsv, type UserError } from '@comanda/kit';
 import { checkBarcode, checkName, checkPrice, checkSku, checkVatRate, normalizeSku } from './catalog.ts';
-import { type CsvRow, type ParsedCsv, parseCsv } from './csv.ts';
 
 export type ProductColumn = 'sku' | 'product' | 'variant' | 'barcode' | 'price' | 'vatRate';
 

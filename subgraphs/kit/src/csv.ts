@@ -1,11 +1,12 @@
 /**
- * Reading a spreadsheet export (the pattern of the customers import): a header row naming the
+ * Reading a spreadsheet export (customers' and products' imports): a header row naming the
  * columns (any language the aliases know, any case, any order; unknown columns are ignored and
  * reported), then one record per row. Commas, semicolons (what a Romanian Excel writes) or tabs
  * separate the cells, as the header shows. Limits keep one request's work bounded.
  */
-import { DomainError } from '@comanda/kit';
+
 import { CsvError, parse } from 'csv-parse/sync';
+import { DomainError } from './errors.ts';
 
 export const MAX_IMPORT_BYTES = 1_000_000;
 export const MAX_IMPORT_ROWS = 1000;
