@@ -20,6 +20,7 @@ export * from './money.ts';
 export * from './mutation.ts';
 export * from './outbox.ts';
 export * from './pagination.ts';
+export * from './periodic.ts';
 export * from './rls.ts';
 export * from './scalars.ts';
 export * from './server.ts';

@@ -1,4 +1,4 @@
-import { type Logger, tenantEm } from '@comanda/kit';
+import { type Logger, runPeriodically, tenantEm } from '@comanda/kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Payment } from './entities.ts';
 import type { Providers } from './providers/index.ts';
@@ -71,27 +71,9 @@ export async function pollOnce(orm: MikroORM, providers: Providers, log: Logger,
 
 /** Starts the loop; the stopper waits for a pass in progress. */
 export function startPoller(orm: MikroORM, providers: Providers, log: Logger, options: PollerOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | null = null;
-  const schedule = () => {
-    timer = setTimeout(() => {
-      pass = pollOnce(orm, providers, log, options)
-        .then((settled) => {
-          if (settled) log.info({ settled }, 'status poll settled payments whose webhook never came');
-        })
-        .catch((error: unknown) => log.error({ err: error }, 'status poll failed'))
-        .finally(() => {
-          pass = null;
-          if (!stopped) schedule();
-        });
-    }, options.intervalMs);
-    timer.unref();
+  const pass = async () => {
+    const settled = await pollOnce(orm, providers, log, options);
+    if (settled) log.info({ settled }, 'status poll settled payments whose webhook never came');
   };
-  schedule();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await pass;
-  };
+  return runPeriodically(pass, { intervalMs: options.intervalMs, log, what: 'status poll' });
 }

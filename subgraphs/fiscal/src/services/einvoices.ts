@@ -1,4 +1,4 @@
-import { DomainError, type EntityManager, fingerprint, type Logger, tenantEm, UUID, userError } from '@comanda/kit';
+import { DomainError, type EntityManager, fingerprint, type Logger, runPeriodically, tenantEm, UUID, userError } from '@comanda/kit';
 import { LockMode } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { DEFAULT_TIMEZONE } from '../domain/documents.ts';
@@ -319,25 +319,9 @@ export async function submitDueEInvoices(
 
 /** Starts the submitter; the stopper waits for a pass in progress. */
 export function startEInvoiceSubmitter(orm: MikroORM, authorities: Authorities, log: Logger, options: SubmitterOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | null = null;
-  const schedule = () => {
-    timer = setTimeout(() => {
-      pass = submitDueEInvoices(orm, authorities, log, options)
-        .catch((error: unknown) => log.error({ err: error }, 'e-invoice submission pass failed'))
-        .then(() => undefined)
-        .finally(() => {
-          pass = null;
-          if (!stopped) schedule();
-        });
-    }, options.intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await pass;
-  };
+  return runPeriodically(() => submitDueEInvoices(orm, authorities, log, options), {
+    intervalMs: options.intervalMs,
+    log,
+    what: 'e-invoice submission pass',
+  });
 }

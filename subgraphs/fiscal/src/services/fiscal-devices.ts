@@ -1,4 +1,4 @@
-import { DomainError, type EntityManager, type Logger, tenantEm, UUID } from '@comanda/kit';
+import { DomainError, type EntityManager, type Logger, runPeriodically, tenantEm, UUID } from '@comanda/kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { DeviceUnavailable, type FiscalDevices } from '../devices/device.ts';
 import { DEFAULT_COUNTRY, DEFAULT_CURRENCY, DEFAULT_TIMEZONE } from '../domain/documents.ts';
@@ -159,27 +159,12 @@ export async function driveDueRegistrations(
   return printed;
 }
 
-/** Starts the worker; the stopper waits for a pass in progress. */
+/** Starts the worker (only where devices are attached); the stopper waits for a pass in progress. */
 export function startDeviceWorker(orm: MikroORM, devices: FiscalDevices, log: Logger, options: DeviceWorkerOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> | null = null;
-  const schedule = () => {
-    timer = setTimeout(() => {
-      pass = driveDueRegistrations(orm, devices, log, options)
-        .catch((error: unknown) => log.error({ err: error }, 'fiscal device pass failed'))
-        .then(() => undefined)
-        .finally(() => {
-          pass = null;
-          if (!stopped) schedule();
-        });
-    }, options.intervalMs);
-    timer.unref();
-  };
-  if (devices.ids().length) schedule();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await pass;
-  };
+  if (!devices.ids().length) return async () => {};
+  return runPeriodically(() => driveDueRegistrations(orm, devices, log, options), {
+    intervalMs: options.intervalMs,
+    log,
+    what: 'fiscal device pass',
+  });
 }

@@ -9,7 +9,7 @@
  * under the lock, so an order that was paid, cancelled or moved on in between is left alone.
  * A cancellation is also a no-op on an order that is already cancelled (lifecycle.ts).
  */
-import { type Logger, tenantEm } from '@comanda/kit';
+import { type Logger, runPeriodically, tenantEm } from '@comanda/kit';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { OrderStatus } from '../domain/lifecycle.ts';
 import { TIMEOUT_ACTOR, TIMEOUT_REASON, timesOut } from '../domain/pending-timeout.ts';
@@ -72,24 +72,5 @@ export async function expirePendingOnce(orm: MikroORM, log: Logger, options: Tim
 
 /** Starts the loop; the stopper waits for a pass in progress. */
 export function startPendingTimeouts(orm: MikroORM, log: Logger, options: TimeoutOptions): () => Promise<void> {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<unknown> | null = null;
-  const schedule = () => {
-    timer = setTimeout(() => {
-      pass = expirePendingOnce(orm, log, options)
-        .catch((error: unknown) => log.error({ err: error }, 'pending order timeout pass failed'))
-        .finally(() => {
-          pass = null;
-          if (!stopped) schedule();
-        });
-    }, options.intervalMs);
-    timer.unref();
-  };
-  schedule();
-  return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    await pass;
-  };
+  return runPeriodically(() => expirePendingOnce(orm, log, options), { intervalMs: options.intervalMs, log, what: 'pending order timeout pass' });
 }
